@@ -1,0 +1,56 @@
+"""Relais: settings, services, start-up and shut-down hooks, page registration, ui.run."""
+
+import sys
+
+from nicegui import app, ui
+
+from pages import auth_routes
+from pages.client_detail import client_detail_page
+from pages.clients import clients_page
+from pages.company import company_page
+from pages.dashboard import dashboard_page
+from pages.firm import firm_page
+from pages.login import login_page
+from services import db, demo
+from services.http_headers import SecurityHeadersMiddleware
+from services.settings import Settings, SettingsError, load_settings
+
+
+def register_pages(settings: Settings) -> None:
+    ui.page('/login')(login_page)
+    ui.page('/')(dashboard_page)
+    ui.page('/dossiers')(clients_page)
+    ui.page('/dossiers/{client_id}')(client_detail_page)
+    ui.page('/cabinet')(firm_page)
+    ui.page('/mon-entreprise')(company_page)
+    auth_routes.register(app, https=settings.https)
+
+
+def start_services(settings: Settings) -> None:
+    db.migrate(settings.database_url)
+    db.configure(settings.database_url)
+    if settings.demo:
+        demo.seed()
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        sys.exit(f'Relais : configuration invalide / invalid configuration: {error}')
+    app.on_startup(lambda: start_services(settings))
+    app.on_shutdown(db.dispose)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
+    register_pages(settings)
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title='Relais',
+        language='fr',
+        favicon='🔁',
+        reload=False,
+        show=False,
+        storage_secret=settings.secret,
+        session_middleware_kwargs={'https_only': settings.https, 'same_site': 'lax'},
+        uvicorn_logging_level='warning',
+    )

@@ -1,0 +1,70 @@
+"""A client file: its details (editable), and the collaborators assigned to it."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from components.client_form import ClientForm
+from components.session import guard
+from pages.layout import confirm_with_strong_auth, page_frame
+from services import clients
+from services.clients import ClientInput
+from services.errors import DomainError, NotFound
+from services.permissions import Actor, can
+
+
+def _assignments(actor: Actor, client_id: int) -> None:
+    ui.label('Collaborateurs affectés').classes('text-lg font-semibold mt-4')
+    assigned = clients.assigned_collaborators(actor, client_id)
+    if not can(actor, 'client.assign'):
+        names = ', '.join(person.name for person in assigned) or 'Aucun collaborateur affecté.'
+        ui.label(names).props('data-testid=client-assigned')
+        return
+    options = {person.id: f'{person.name} ({person.email})' for person in clients.collaborators(actor)}
+    chooser = ui.select(options, value=[person.id for person in assigned], multiple=True, label='Collaborateurs').props(
+        'outlined use-chips data-testid=client-assign-select'
+    )
+    chooser.classes('w-full')
+
+    async def save() -> None:
+        if not await confirm_with_strong_auth(
+            actor, purpose='client.assign', reason='Modifier les affectations demande une authentification forte.'
+        ):
+            return
+        try:
+            clients.assign_collaborators(actor, client_id, list(chooser.value or []))
+        except DomainError as problem:
+            ui.notify(str(problem), type='negative')
+            return
+        ui.notify('Affectations enregistrées.', type='positive')
+
+    ui.button('Enregistrer les affectations', on_click=save).props('no-caps outline data-testid=client-assign-save')
+
+
+def client_detail_page(client_id: int):
+    actor = guard('client.view')
+    if not isinstance(actor, Actor):
+        return actor
+    try:
+        client = clients.get_client(actor, client_id)
+    except NotFound as missing:
+        with page_frame(actor, 'Dossier'):
+            ui.label(str(missing)).classes('text-red-700').props('data-testid=not-found')
+            ui.link('Retour aux dossiers', '/dossiers').props('data-testid=back-to-clients')
+        return None
+    with page_frame(actor, client.legal_name):
+        ui.link('← Tous les dossiers', '/dossiers').classes('text-sm').props('data-testid=back-to-clients')
+
+        async def save(data: ClientInput) -> None:
+            updated = clients.update_client(actor, client_id, data)
+            ui.notify(f'Dossier « {updated.legal_name} » enregistré.', type='positive')
+
+        with ui.card().classes('w-full'):
+            ClientForm(
+                clients.as_input(client),
+                submit_label='Enregistrer',
+                on_submit=save,
+                read_only=not can(actor, 'client.edit'),
+            )
+        _assignments(actor, client_id)
+    return None

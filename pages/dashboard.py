@@ -1,0 +1,28 @@
+"""« Tableau de bord »: the firm's overview (connection health arrives with the next issues)."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from components.session import guard
+from components.stat_card import stat_card
+from pages.layout import page_frame
+from services import clients
+from services.permissions import Actor
+
+
+def dashboard_page():
+    actor = guard('dashboard.view')
+    if not isinstance(actor, Actor):
+        return actor
+    with page_frame(actor, 'Tableau de bord'):
+        ui.label(f'Bonjour {actor.display_name.split(" ")[0]} 👋').classes('text-slate-600')
+        with ui.row().classes('w-full gap-4 flex-wrap'):
+            stat_card(
+                'Dossiers',
+                clients.count_clients(actor),
+                icon='folder_shared',
+                testid='stat-clients',
+                on_click=lambda: ui.navigate.to('/dossiers'),
+            )
+    return None

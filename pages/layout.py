@@ -1,0 +1,47 @@
+"""What every signed-in page does first: check the permission, then open the shared frame."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import context, run, ui
+
+from components.frame import frame
+from components.strong_auth import ask_strong_auth
+from services import firms, sessions
+from services.permissions import Actor
+
+
+@contextmanager
+def page_frame(actor: Actor, title: str) -> Iterator[ui.column]:
+    request = context.client.request
+
+    def sign_out() -> None:
+        sessions.sign_out(actor)
+        ui.navigate.to('/auth/sign-out')
+
+    def activity() -> None:
+        sessions.resume(actor.session_id, ip=actor.ip, touch=True)
+
+    def check() -> None:
+        if sessions.resume(actor.session_id, ip=actor.ip, touch=False) is None:
+            ui.navigate.to('/login?expired=1')
+
+    with frame(
+        actor,
+        title=title,
+        firm_name=firms.firm_name(actor),
+        current_path=request.url.path,
+        on_sign_out=sign_out,
+        on_activity=activity,
+        on_check=check,
+    ) as content:
+        yield content
+
+
+async def confirm_with_strong_auth(actor: Actor, *, purpose: str, reason: str) -> bool:
+    async def verify(code: str) -> None:
+        await run.io_bound(sessions.strong_authentication, actor, code, purpose=purpose)
+
+    return await ask_strong_auth(verify, reason=reason)

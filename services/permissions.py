@@ -1,0 +1,84 @@
+"""Who may do what: one table (role × action), checked by every service call.
+
+Firm roles act on their firm (a Collaborateur only on the client files assigned to them); client
+users act on their own company's file. Per-account rights (consultation / gestion / validation)
+arrive with the users-and-rights work and extend this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.errors import Forbidden
+
+ADMIN = 'administrateur'
+SUPERVISOR = 'superviseur'
+COLLABORATOR = 'collaborateur'
+FIRM_ROLES = (ADMIN, SUPERVISOR, COLLABORATOR)
+
+DIRIGEANT = 'dirigeant'
+COMPTABLE = 'comptable'
+PREPARATEUR = 'preparateur'
+VALIDEUR = 'valideur'
+CLIENT_PROFILES = (DIRIGEANT, COMPTABLE, PREPARATEUR, VALIDEUR)
+
+ROLE_LABELS = {
+    ADMIN: 'Administrateur',
+    SUPERVISOR: 'Superviseur',
+    COLLABORATOR: 'Collaborateur',
+    DIRIGEANT: 'Dirigeant',
+    COMPTABLE: 'Comptable',
+    PREPARATEUR: 'Préparateur',
+    VALIDEUR: 'Valideur',
+}
+
+_FIRM_STAFF = frozenset(FIRM_ROLES)
+_CLIENT_USERS = frozenset(CLIENT_PROFILES)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    'dashboard.view': _FIRM_STAFF,
+    'client.list': _FIRM_STAFF,
+    'client.view': _FIRM_STAFF,
+    'client.create': frozenset({ADMIN, SUPERVISOR, COLLABORATOR}),
+    'client.edit': _FIRM_STAFF,
+    'client.assign': frozenset({ADMIN}),
+    'firm.view': _FIRM_STAFF,
+    'firm.edit': frozenset({ADMIN}),
+    'company.view': _CLIENT_USERS,
+    'audit.view': frozenset({ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user on whose behalf a service acts."""
+
+    user_id: int
+    email: str
+    display_name: str
+    role: str
+    firm_id: int | None
+    client_id: int | None
+    session_id: str | None = None
+    ip: str | None = None
+
+    @property
+    def is_firm_staff(self) -> bool:
+        return self.role in _FIRM_STAFF and self.firm_id is not None
+
+    @property
+    def sees_all_clients(self) -> bool:
+        return self.role in {ADMIN, SUPERVISOR}
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+def can(actor: Actor, action: str) -> bool:
+    return actor.role in PERMISSIONS.get(action, frozenset())
+
+
+def require(actor: Actor, action: str) -> None:
+    if not can(actor, action):
+        raise Forbidden()

@@ -1,0 +1,109 @@
+"""Settings read from the environment once, at start-up (never at import time)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message is in French and in English."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str
+    port: int
+    data_dir: Path
+    database_url: str
+    demo: bool
+    scheduler: bool
+    secret: str
+    https: bool
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, '0').strip().lower()
+    if raw in {'1', 'true', 'yes', 'oui'}:
+        return True
+    if raw in {'0', 'false', 'no', 'non', ''}:
+        return False
+    raise SettingsError(f'{name}={raw!r} : valeur attendue 0 ou 1 / expected 0 or 1')
+
+
+def _port(env: Mapping[str, str]) -> int:
+    raw = env.get('RELAIS_PORT', '8080').strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError(f'RELAIS_PORT={raw!r} : port invalide (1 à 65535) / invalid port (1 to 65535)')
+    return int(raw)
+
+
+def _host(env: Mapping[str, str]) -> str:
+    raw = env.get('RELAIS_HOST', '127.0.0.1').strip()
+    if raw == 'localhost':
+        return raw
+    try:
+        ipaddress.ip_address(raw)
+    except ValueError:
+        raise SettingsError(f'RELAIS_HOST={raw!r} : adresse IP attendue / an IP address is expected') from None
+    return raw
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    raw = env.get('DATABASE_URL', '').strip()
+    if not raw:
+        return f'sqlite:///{data_dir / "relais.db"}'
+    if raw.startswith('postgres://'):
+        raw = 'postgresql://' + raw.removeprefix('postgres://')
+    if raw.startswith('postgresql://'):
+        raw = 'postgresql+psycopg://' + raw.removeprefix('postgresql://')
+    if not raw.startswith(('sqlite:///', 'postgresql+psycopg://')):
+        raise SettingsError(
+            f'DATABASE_URL={raw!r} : seuls sqlite:/// et postgresql:// sont pris en charge '
+            '/ only sqlite:/// and postgresql:// are supported'
+        )
+    return raw
+
+
+def _secret(env: Mapping[str, str], data_dir: Path) -> str:
+    raw = env.get('RELAIS_SECRET', '').strip()
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError('RELAIS_SECRET : 32 caractères au moins / at least 32 characters')
+        return raw
+    path = data_dir / 'secret.key'
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    # O_EXCL so that two processes starting together cannot each write their own secret
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, 'w') as handle:
+        handle.write(value)
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir = Path(env.get('RELAIS_DATA_DIR', './data')).expanduser().resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        message = f'RELAIS_DATA_DIR={str(data_dir)!r} : dossier inutilisable / unusable folder ({error})'
+        raise SettingsError(message) from None
+    return Settings(
+        host=_host(env),
+        port=_port(env),
+        data_dir=data_dir,
+        database_url=_database_url(env, data_dir),
+        demo=_flag(env, 'RELAIS_DEMO'),
+        scheduler=_flag(env, 'RELAIS_SCHEDULER'),
+        secret=_secret(env, data_dir),
+        https=_flag(env, 'RELAIS_HTTPS'),
+    )
