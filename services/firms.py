@@ -61,3 +61,26 @@ def update_firm(actor: Actor, *, name: str, siren: str) -> Firm:
             detail=f'{before} -> {name} / {compact}',
         )
         return firm
+
+
+def create_firm(*, name: str, siren: str) -> Firm:
+    """Register a new firm (operator command line; its first Administrateur is created next)."""
+    compact, problem = check_siren(siren)
+    if problem or not name.strip():
+        raise InvalidInput({'siren': problem} if problem else {'name': 'Le nom du cabinet est obligatoire.'})
+    with session_scope() as session:
+        if session.exec(select(Firm).where(Firm.siren == compact)).first():
+            raise InvalidInput({'siren': 'Un cabinet avec ce SIREN existe déjà.'})
+        firm = Firm(name=name.strip(), siren=compact)
+        session.add(firm)
+        session.flush()
+        audit.record(
+            session,
+            'firm.created',
+            actor_email='operator',
+            firm_id=firm.id,
+            target_type='firm',
+            target_id=firm.id,
+            detail=f'{firm.name} ({firm.siren})',
+        )
+        return firm
