@@ -59,9 +59,11 @@ def test_a_sign_in_ticket_serves_once_and_only_for_a_minute(demo_data: None) -> 
 
 
 def test_strong_authentication_wants_a_fresh_code(admin: Actor) -> None:
+    with session_scope() as session:
+        used_step = session.get(User, admin.user_id).totp_last_step
     with pytest.raises(AuthError):
-        sessions.strong_authentication(admin, totp.code_at(demo.TOTP_SECRET, time.time()), purpose='test')
-    sessions.strong_authentication(admin, totp.code_at(demo.TOTP_SECRET, time.time() + 30), purpose='test')
+        sessions.strong_authentication(admin, totp.code_at(demo.TOTP_SECRET, used_step * 30), purpose='test')
+    sessions.strong_authentication(admin, totp.code_at(demo.TOTP_SECRET, (used_step + 1) * 30), purpose='test')
     with session_scope() as session:
         actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions[-2:] == ['strong_auth.failed', 'strong_auth.success']

@@ -49,9 +49,11 @@ def test_a_code_is_accepted_only_once(demo_data: None) -> None:
 
 
 def test_an_older_code_is_refused_after_a_newer_one(demo_data: None) -> None:
-    auth.verify_sign_in_code(auth.check_password(EMAIL, demo.PASSWORD, ip=None), _code(+1))
+    base = time.time()
+    newer, older = (totp.code_at(demo.TOTP_SECRET, base + offset) for offset in (30, 0))
+    auth.verify_sign_in_code(auth.check_password(EMAIL, demo.PASSWORD, ip=None), newer)
     with pytest.raises(AuthError):
-        auth.verify_sign_in_code(auth.check_password(EMAIL, demo.PASSWORD, ip=None), _code(0))
+        auth.verify_sign_in_code(auth.check_password(EMAIL, demo.PASSWORD, ip=None), older)
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(demo_data: None) -> None:
