@@ -37,7 +37,7 @@ unit: install-test
 	$(PY) -m pytest -q
 
 e2e: install-test chromium
-	$(PY) -m pytest -q -o addopts='' tests/e2e
+	$(PY) -m pytest -q -o addopts='' -W ignore::pytest.PytestConfigWarning tests/e2e
 
 test: lint unit e2e
 

@@ -33,15 +33,21 @@ def start_services(settings: Settings) -> None:
         demo.seed()
 
 
-if __name__ in {'__main__', '__mp_main__'}:
+def load_settings_or_exit() -> Settings:
     try:
-        settings = load_settings()
+        return load_settings()
     except SettingsError as error:
         sys.exit(f'Relais : configuration invalide / invalid configuration: {error}')
+
+
+def set_up(settings: Settings) -> None:
     app.on_startup(lambda: start_services(settings))
     app.on_shutdown(db.dispose)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     register_pages(settings)
+
+
+def serve(settings: Settings) -> None:
     ui.run(
         host=settings.host,
         port=settings.port,
@@ -54,3 +60,9 @@ if __name__ in {'__main__', '__mp_main__'}:
         session_middleware_kwargs={'https_only': settings.https, 'same_site': 'lax'},
         uvicorn_logging_level='warning',
     )
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    relais_settings = load_settings_or_exit()
+    set_up(relais_settings)
+    serve(relais_settings)

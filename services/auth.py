@@ -58,7 +58,8 @@ def _is_locked(user: User) -> bool:
     return user.locked_until is not None and aware(user.locked_until) > now()
 
 
-def _register_failure(session: Session, user: User | None, *, email: str, ip: str | None, reason: str) -> None:
+def _register_failure(session: Session, user: User | None, *, email: str, ip: str | None, reason: str) -> bool:
+    """Record a failure; True when it has just locked the account."""
     audit.record(
         session,
         'login.failed',
@@ -69,7 +70,7 @@ def _register_failure(session: Session, user: User | None, *, email: str, ip: st
         detail=reason,
     )
     if user is None:
-        return
+        return False
     moment = now()
     window_start = aware(user.failed_login_window_start)
     if window_start is None or moment - window_start > FAILURE_WINDOW:
@@ -80,6 +81,7 @@ def _register_failure(session: Session, user: User | None, *, email: str, ip: st
         user.failed_login_count, user.failed_login_window_start = 0, None
         audit.record(session, 'login.locked', actor_email=email, actor_user_id=user.id, firm_id=user.firm_id, ip=ip)
     session.add(user)
+    return _is_locked(user)
 
 
 def _check_ip(session: Session, ip: str | None) -> None:
@@ -109,8 +111,8 @@ def check_password(email: str, password: str, *, ip: str | None) -> PendingSignI
             )
             message = _locked_message(user)
         elif not ok or user is None:
-            _register_failure(session, user, email=email, ip=ip, reason='password')
-            message = BAD_CREDENTIALS
+            locked = _register_failure(session, user, email=email, ip=ip, reason='password')
+            message = _locked_message(user) if locked else BAD_CREDENTIALS
         elif user.disabled:
             audit.record(
                 session,
@@ -168,8 +170,8 @@ def verify_sign_in_code(pending: PendingSignIn, code: str) -> None:
         if consume_code(session, user, code):
             pending.code_verified = True
             return
-        _register_failure(session, user, email=pending.email, ip=pending.ip, reason='totp')
-    raise AuthError(BAD_CODE)
+        locked = _register_failure(session, user, email=pending.email, ip=pending.ip, reason='totp')
+    raise AuthError(_locked_message(user) if locked else BAD_CODE)
 
 
 def change_initial_password(pending: PendingSignIn, new_password: str) -> None:
@@ -227,5 +229,5 @@ def confirm_enrolment(pending: PendingSignIn, code: str) -> None:
             )
             pending.needs_enrolment, pending.code_verified = False, True
             return
-        _register_failure(session, user, email=pending.email, ip=pending.ip, reason='totp-enrolment')
-    raise AuthError(BAD_CODE)
+        locked = _register_failure(session, user, email=pending.email, ip=pending.ip, reason='totp-enrolment')
+    raise AuthError(_locked_message(user) if locked else BAD_CODE)

@@ -57,9 +57,11 @@ def test_an_older_code_is_refused_after_a_newer_one(demo_data: None) -> None:
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(demo_data: None) -> None:
-    for _ in range(5):
-        with pytest.raises(AuthError):
+    for _ in range(4):
+        with pytest.raises(AuthError, match='incorrect'):
             auth.check_password(EMAIL, 'wrong', ip='198.51.100.2')
+    with pytest.raises(AuthError, match='Réessayez dans 15 minutes'):
+        auth.check_password(EMAIL, 'wrong', ip='198.51.100.2')
     with pytest.raises(AuthError, match='Compte verrouillé après 5 tentatives'):
         auth.check_password(EMAIL, demo.PASSWORD, ip='198.51.100.2')
     assert 'login.locked' in _actions()
