@@ -44,7 +44,7 @@ def _row(client: clients.Client) -> dict:
         'siren': _format_siren(client.siren),
         'representative': client.representative or '',
         'contact_email': client.contact_email or '',
-        'contact_phone': client.contact_phone or '',
+        'contact_phone': _format_phone(client.contact_phone),
     }
 
 

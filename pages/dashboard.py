@@ -16,7 +16,7 @@ def dashboard_page():
     if not isinstance(actor, Actor):
         return actor
     with page_frame(actor, 'Tableau de bord'):
-        ui.label(f'Bonjour {actor.display_name.split(" ")[0]} 👋').classes('text-slate-600')
+        ui.label(f'Bonjour {actor.display_name.split(" ")[0]}').classes('text-slate-600')
         with ui.row().classes('w-full gap-4 flex-wrap'):
             stat_card(
                 'Dossiers',
