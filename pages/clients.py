@@ -6,8 +6,8 @@ from nicegui import ui
 
 from components.client_form import ClientForm
 from components.server_table import PageRequest, ServerTable
-from components.session import guard
 from pages.layout import page_frame
+from pages.session import guard
 from services import clients
 from services.clients import ClientInput
 from services.permissions import Actor, can

@@ -5,8 +5,8 @@ from __future__ import annotations
 from nicegui import ui
 
 from components.client_form import ClientForm
-from components.session import guard
 from pages.layout import page_frame
+from pages.session import guard
 from services import clients
 from services.permissions import Actor
 

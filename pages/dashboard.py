@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from components.session import guard
 from components.stat_card import stat_card
 from pages.layout import page_frame
+from pages.session import guard
 from services import clients
 from services.permissions import Actor
 

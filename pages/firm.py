@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from components.session import guard
 from pages.layout import confirm_with_strong_auth, page_frame
+from pages.session import guard
 from services import firms
 from services.errors import DomainError, InvalidInput
 from services.permissions import Actor

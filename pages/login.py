@@ -6,7 +6,7 @@ from nicegui import context, run, ui
 from starlette.responses import RedirectResponse
 
 from components.auth_card import auth_card, error_label, secret_key_text
-from components.session import client_ip, current_actor, home_path
+from pages.session import client_ip, current_actor, home_path
 from services import auth, passwords, sessions, totp
 from services.errors import DomainError
 

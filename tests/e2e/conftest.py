@@ -56,6 +56,26 @@ class Server:
         )
         return done.stdout.strip()
 
+    def new_collaborator(self, email: str, first_name: str, last_name: str) -> str:
+        """Create a Collaborateur of Cabinet Démo through the command line; returns the temporary password."""
+        output = self.relais(
+            'create-user',
+            '--email',
+            email,
+            '--first-name',
+            first_name,
+            '--last-name',
+            last_name,
+            '--role',
+            'collaborateur',
+            '--firm-siren',
+            DEMO_FIRM_SIREN,
+        )
+        return output.rsplit(': ', 1)[1]
+
+
+DEMO_FIRM_SIREN = '412345670'
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

@@ -46,11 +46,15 @@ def test_another_firms_file_is_unreachable_by_url(page: Page, server: Server, au
     expect(page.get_by_text('Témoin Conseil')).to_have_count(0)
 
 
-def test_the_list_is_paged_on_the_server(page: Page, server: Server, authenticator: Authenticator) -> None:
+def test_the_list_is_sorted_on_the_server(page: Page, server: Server, authenticator: Authenticator) -> None:
     sign_in(page, server, authenticator, 'admin@cabinet-temoin.fr')
     page.goto(f'{server.url}/dossiers')
-    expect(page.locator('[data-testid^="client-row-"]')).to_have_count(5)
-    expect(page.get_by_test_id('page-title')).to_have_text('Dossiers')
+    rows = page.locator('[data-testid^="client-row-"]')
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text('Société Témoin Alpha')
+    page.get_by_role('columnheader', name='SIREN').click()
+    page.get_by_role('columnheader', name='SIREN').click()
+    expect(rows.first).to_contain_text('Témoin Services')
 
 
 def test_dossiers_on_a_phone(phone_page: Page, server: Server, authenticator: Authenticator) -> None:

@@ -40,20 +40,7 @@ def test_a_replayed_code_is_refused(page: Page, server: Server, authenticator: A
 
 
 def test_first_sign_in_changes_the_password_and_enrols(page: Page, server: Server) -> None:
-    output = server.relais(
-        'create-user',
-        '--email',
-        'nina.recrue@cabinet-demo.fr',
-        '--first-name',
-        'Nina',
-        '--last-name',
-        'Recrue',
-        '--role',
-        'collaborateur',
-        '--firm-siren',
-        '412345670',
-    )
-    temporary = output.rsplit(': ', 1)[1]
+    temporary = server.new_collaborator('nina.recrue@cabinet-demo.fr', 'Nina', 'Recrue')
     submit_password(page, server, 'nina.recrue@cabinet-demo.fr', temporary)
     page.get_by_label('Nouveau mot de passe').fill('motdepasse123')
     page.get_by_label('Confirmer le mot de passe').fill('motdepasse123')
@@ -71,20 +58,7 @@ def test_first_sign_in_changes_the_password_and_enrols(page: Page, server: Serve
 
 
 def test_five_wrong_passwords_lock_the_account(page: Page, server: Server) -> None:
-    output = server.relais(
-        'create-user',
-        '--email',
-        'etourdi@cabinet-demo.fr',
-        '--first-name',
-        'Léon',
-        '--last-name',
-        'Étourdi',
-        '--role',
-        'collaborateur',
-        '--firm-siren',
-        '412345670',
-    )
-    temporary = output.rsplit(': ', 1)[1]
+    temporary = server.new_collaborator('etourdi@cabinet-demo.fr', 'Léon', 'Étourdi')
     for attempt in range(4):
         submit_password(page, server, 'etourdi@cabinet-demo.fr', f'mauvais-{attempt}')
         expect(page.get_by_test_id('login-error')).to_have_text('E-mail ou mot de passe incorrect.')
