@@ -4,15 +4,17 @@ import sys
 
 from nicegui import app, ui
 
-from pages import auth_routes
+from pages import auth_routes, webhook_routes
+from pages.bank_accounts import bank_accounts_page
 from pages.client_detail import client_detail_page
 from pages.clients import clients_page
 from pages.company import company_page
 from pages.dashboard import dashboard_page
 from pages.firm import firm_page
 from pages.login import login_page
-from services import db, demo
+from services import db, demo, scheduler
 from services.http_headers import SecurityHeadersMiddleware
+from services.providers import registry
 from services.settings import Settings, SettingsError, load_settings
 
 
@@ -21,16 +23,38 @@ def register_pages(settings: Settings) -> None:
     ui.page('/')(dashboard_page)
     ui.page('/dossiers')(clients_page)
     ui.page('/dossiers/{client_id}')(client_detail_page)
+    ui.page('/dossiers/{client_id}/comptes-bancaires')(bank_accounts_page)
     ui.page('/cabinet')(firm_page)
     ui.page('/mon-entreprise')(company_page)
     auth_routes.register(app, https=settings.https)
+    webhook_routes.register(app)
 
 
 def start_services(settings: Settings) -> None:
     db.migrate(settings.database_url)
     db.configure(settings.database_url)
+    registry.configure(settings)
     if settings.demo:
         demo.seed()
+    if settings.scheduler:
+        scheduler.start()
+
+
+def mount_sandbox(settings: Settings) -> None:
+    """The demo aggregator, served under /sandbox; Relais still reaches it only over HTTP."""
+    from sandbox.app import create_app
+
+    app.mount(
+        '/sandbox',
+        create_app(
+            client_id=settings.provider_client_id,
+            client_secret=settings.provider_client_secret,
+            webhook_url=f'{settings.public_url}/webhooks/bridge',
+            webhook_secret=settings.provider_webhook_secret,
+            data_dir=settings.data_dir / 'sandbox',
+            public_url=f'{settings.public_url}/sandbox',
+        ),
+    )
 
 
 def load_settings_or_exit() -> Settings:
@@ -42,9 +66,13 @@ def load_settings_or_exit() -> Settings:
 
 def set_up(settings: Settings) -> None:
     app.on_startup(lambda: start_services(settings))
+    app.on_shutdown(scheduler.stop)
+    app.on_shutdown(registry.close)
     app.on_shutdown(db.dispose)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     register_pages(settings)
+    if settings.sandbox:
+        mount_sandbox(settings)
 
 
 def serve(settings: Settings) -> None:

@@ -53,7 +53,14 @@ def client_detail_page(client_id: int):
             ui.link('Retour aux dossiers', '/dossiers').props('data-testid=back-to-clients')
         return None
     with page_frame(actor, client.legal_name):
-        ui.link('← Tous les dossiers', '/dossiers').classes('text-sm').props('data-testid=back-to-clients')
+        with ui.row().classes('w-full items-center justify-between'):
+            ui.link('← Tous les dossiers', '/dossiers').classes('text-sm').props('data-testid=back-to-clients')
+            if can(actor, 'bank.view'):
+                ui.button(
+                    'Gestion des comptes bancaires',
+                    icon='account_balance',
+                    on_click=lambda: ui.navigate.to(f'/dossiers/{client_id}/comptes-bancaires'),
+                ).props('outline no-caps data-testid=client-bank-accounts')
 
         async def save(data: ClientInput) -> None:
             updated = clients.update_client(actor, client_id, data)

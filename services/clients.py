@@ -102,7 +102,7 @@ def count_clients(actor: Actor) -> int:
     return list_clients(actor, per_page=1).total
 
 
-def _get_visible(session: Session, actor: Actor, client_id: int) -> Client:
+def visible_client(session: Session, actor: Actor, client_id: int) -> Client:
     client = session.exec(_visible(actor, select(Client)).where(Client.id == client_id)).first()
     if client is None:
         raise NotFound('Dossier')
@@ -112,7 +112,7 @@ def _get_visible(session: Session, actor: Actor, client_id: int) -> Client:
 def get_client(actor: Actor, client_id: int) -> Client:
     require(actor, 'client.view')
     with session_scope() as session:
-        return _get_visible(session, actor, client_id)
+        return visible_client(session, actor, client_id)
 
 
 def own_company(actor: Actor) -> Client:
@@ -183,7 +183,7 @@ def update_client(actor: Actor, client_id: int, data: ClientInput) -> Client:
     require(actor, 'client.edit')
     values = _validated(data)
     with session_scope() as session:
-        client = _get_visible(session, actor, client_id)
+        client = visible_client(session, actor, client_id)
         _check_unique_siren(session, actor, values['siren'], except_id=client.id)
         for name, value in values.items():
             setattr(client, name, value)
@@ -217,7 +217,7 @@ def collaborators(actor: Actor) -> list[Person]:
 def assigned_collaborators(actor: Actor, client_id: int) -> list[Person]:
     require(actor, 'client.view')
     with session_scope() as session:
-        _get_visible(session, actor, client_id)
+        visible_client(session, actor, client_id)
         query = (
             select(User)
             .join(ClientAssignment, ClientAssignment.user_id == User.id)
@@ -230,7 +230,7 @@ def assigned_collaborators(actor: Actor, client_id: int) -> list[Person]:
 def assign_collaborators(actor: Actor, client_id: int, user_ids: list[int]) -> None:
     require(actor, 'client.assign')
     with session_scope() as session:
-        _get_visible(session, actor, client_id)
+        visible_client(session, actor, client_id)
         allowed = set(
             session.exec(
                 select(User.id).where(

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 from stdnum import luhn
 
 from services import passwords
+from services.banking_models import TreasuryAccount
 from services.db import session_scope
 from services.models import Client, ClientAssignment, Firm, User
 from services.permissions import ADMIN, COLLABORATOR, DIRIGEANT, SUPERVISOR
@@ -132,6 +133,14 @@ def _assign(session: Session, user: User, clients: list[Client]) -> None:
             session.add(ClientAssignment(client_id=client.id, user_id=user.id))
 
 
+def _bank_ready(session: Session, client: Client) -> None:
+    """EntrepriseFictive SARL is ready to connect banks: Bridge module on, two treasury accounts."""
+    if session.exec(select(TreasuryAccount).where(TreasuryAccount.client_id == client.id)).first() is None:
+        client.sync_enabled, client.sync_module = True, 'bridge'
+        session.add(client)
+        session.add_all(TreasuryAccount(client_id=client.id, number=n, label=f'Banque n°{n}') for n in (1, 2))
+
+
 def seed() -> None:
     password_hash = passwords.hash_password(PASSWORD)
     with session_scope() as session:
@@ -152,6 +161,7 @@ def seed() -> None:
         witness = _firm(session, *WITNESS_FIRM)
         for i, name in enumerate(_WITNESS_NAMES):
             _client(session, witness, name, _siren(61000000 + i))
+        _bank_ready(session, fictive)
         _user(session, 'admin@cabinet-demo.fr', 'Anne', 'Durand', ADMIN, password_hash, firm_id=demo.id)
         _user(session, 'superviseur@cabinet-demo.fr', 'Sophie', 'Leroy', SUPERVISOR, password_hash, firm_id=demo.id)
         collaborator = _user(

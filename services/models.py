@@ -37,6 +37,8 @@ class Client(SQLModel, table=True):
     contact_email: str | None = Field(default=None, max_length=254)
     contact_phone: str | None = Field(default=None, max_length=20)
     representative: str | None = Field(default=None, max_length=200)
+    sync_enabled: bool = False
+    sync_module: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 

@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     'firm.edit': frozenset({ADMIN}),
     'company.view': _CLIENT_USERS,
     'audit.view': frozenset({ADMIN}),
+    'bank.view': _FIRM_STAFF,
+    'bank.manage': _FIRM_STAFF,
 }
 
 

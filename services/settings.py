@@ -24,6 +24,12 @@ class Settings:
     scheduler: bool
     secret: str
     https: bool
+    public_url: str
+    sandbox: bool
+    provider_url: str
+    provider_client_id: str
+    provider_client_secret: str
+    provider_webhook_secret: str
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -89,6 +95,27 @@ def _secret(env: Mapping[str, str], data_dir: Path) -> str:
     return value
 
 
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, '').strip().rstrip('/') or default
+    if not raw.startswith(('http://', 'https://')):
+        raise SettingsError(f'{name}={raw!r} : URL http(s) attendue / an http(s) URL is expected')
+    return raw
+
+
+def _provider(env: Mapping[str, str], host: str, port: int) -> dict[str, object]:
+    reachable = '127.0.0.1' if host in {'0.0.0.0', '::'} else host
+    public_url = _url(env, 'RELAIS_PUBLIC_URL', f'http://{reachable}:{port}')
+    sandbox = _flag(env, 'RELAIS_SANDBOX') if 'RELAIS_SANDBOX' in env else not env.get('RELAIS_PROVIDER_URL')
+    return {
+        'public_url': public_url,
+        'sandbox': sandbox,
+        'provider_url': _url(env, 'RELAIS_PROVIDER_URL', f'{public_url}/sandbox'),
+        'provider_client_id': env.get('RELAIS_PROVIDER_CLIENT_ID', 'relais-demo'),
+        'provider_client_secret': env.get('RELAIS_PROVIDER_CLIENT_SECRET', 'relais-demo-secret'),
+        'provider_webhook_secret': env.get('RELAIS_PROVIDER_WEBHOOK_SECRET', 'relais-demo-webhook-secret'),
+    }
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get('RELAIS_DATA_DIR', './data')).expanduser().resolve()
@@ -97,13 +124,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except OSError as error:
         message = f'RELAIS_DATA_DIR={str(data_dir)!r} : dossier inutilisable / unusable folder ({error})'
         raise SettingsError(message) from None
+    host, port = _host(env), _port(env)
     return Settings(
-        host=_host(env),
-        port=_port(env),
+        host=host,
+        port=port,
         data_dir=data_dir,
         database_url=_database_url(env, data_dir),
         demo=_flag(env, 'RELAIS_DEMO'),
         scheduler=_flag(env, 'RELAIS_SCHEDULER'),
         secret=_secret(env, data_dir),
         https=_flag(env, 'RELAIS_HTTPS'),
+        **_provider(env, host, port),
     )

@@ -1,0 +1,106 @@
+"""The two lists of « Gestion des comptes bancaires »: connections and accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+
+from components.data_table import cell, data_table, empty_row, row, text_cell
+from services.banking import AccountRow, ConnectionRow
+from services.formatting import day, money
+
+NO_TREASURY = 0  # the select's key for « - Aucun - »
+
+
+def status_cell(connection: ConnectionRow) -> None:
+    with cell(f'connection-status-{connection.id}'), ui.column().classes('gap-0'):
+        if connection.problem:
+            with ui.row().classes('items-center gap-1 no-wrap text-orange-800'):
+                ui.icon('pause_circle')
+                ui.label('Problème de synchronisation').classes('font-medium')
+            ui.label(connection.status_label).classes('text-xs')
+            ui.label(connection.sentence).classes('text-xs text-slate-600 max-w-sm')
+        else:
+            with ui.row().classes('items-center gap-1 no-wrap text-green-800'):
+                ui.icon('check_circle' if connection.status == 'ok' else 'sync')
+                ui.label(connection.status_label)
+
+
+def _renewal(connection: ConnectionRow) -> str:
+    if connection.consent_expires_at is None:
+        return '—'
+    return f'{day(connection.consent_expires_at)} ({max(connection.days_left or 0, 0)} j)'
+
+
+def connections_list(
+    rows: list[ConnectionRow],
+    *,
+    on_refresh: Callable[[ConnectionRow], None],
+    on_delete: Callable[[ConnectionRow], None],
+) -> None:
+    headers = ['#', 'Nom', 'Statut', 'Renouvellement', 'Synchronisation avec la banque', 'Suppression']
+    with data_table(headers, testid='connections-table'):
+        if not rows:
+            empty_row(len(headers), 'Aucune connexion bancaire pour le moment.')
+        for connection in rows:
+            with row(f'connection-row-{connection.id}'):
+                text_cell(str(connection.number))
+                text_cell(connection.bank_name, f'connection-name-{connection.id}')
+                status_cell(connection)
+                text_cell(_renewal(connection), f'connection-renewal-{connection.id}')
+                with cell():
+                    ui.button(icon='sync', on_click=lambda c=connection: on_refresh(c)).props(
+                        f'flat round dense aria-label="Synchronisation avec la banque" '
+                        f'data-testid=connection-refresh-{connection.id}'
+                    ).tooltip('Synchronisation avec la banque')
+                with cell():
+                    ui.button(icon='delete', on_click=lambda c=connection: on_delete(c)).props(
+                        f'flat round dense color=negative aria-label=Supprimer '
+                        f'data-testid=connection-delete-{connection.id}'
+                    )
+
+
+def accounts_list(
+    rows: list[AccountRow],
+    treasury: dict[int, str],
+    *,
+    on_link: Callable[[AccountRow, int | None], None],
+    on_toggle: Callable[[AccountRow, bool], None],
+) -> None:
+    headers = [
+        '#',
+        '# Connexion',
+        'Libellé',
+        'Numéro de compte',
+        'IBAN',
+        'Solde',
+        'Statut',
+        'Compte de trésorerie rattaché',
+        'Synchronisé',
+    ]
+    options = {NO_TREASURY: '- Aucun -', **treasury}
+    with data_table(headers, testid='accounts-table'):
+        if not rows:
+            empty_row(len(headers), 'Aucun compte pour le moment : ajoutez une connexion.')
+        for account in rows:
+            with row(f'account-row-{account.id}'):
+                text_cell(str(account.number))
+                text_cell(str(account.connection_number or '—'))
+                text_cell(account.name, f'account-name-{account.id}')
+                text_cell(account.account_number)
+                text_cell(account.iban, f'account-iban-{account.id}')
+                text_cell(money(account.balance_cents), f'account-balance-{account.id}')
+                text_cell(account.status_label)
+                with cell():
+                    ui.select(
+                        options,
+                        value=account.treasury_account_id or NO_TREASURY,
+                        on_change=lambda e, a=account: on_link(a, e.value or None),
+                    ).props(f'dense outlined options-dense data-testid=account-treasury-{account.id}').classes(
+                        'min-w-[9rem]'
+                    )
+                with cell():
+                    ui.switch(value=account.sync_enabled, on_change=lambda e, a=account: on_toggle(a, e.value)).props(
+                        f'data-testid=account-sync-{account.id}'
+                    )

@@ -1,0 +1,46 @@
+"""The sandbox ASGI application: a Bridge-API-v3-style aggregator and its demo bank, with hosted connect pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from sandbox import api, api_items, errors, pages
+from sandbox.service import Config, Sandbox
+
+
+def create_app(
+    *,
+    client_id: str,
+    client_secret: str,
+    webhook_url: str | None,
+    webhook_secret: str,
+    data_dir: Path,
+    public_url: str,
+    slow_refresh_seconds: float = 5.0,
+) -> FastAPI:
+    """Build the sandbox. `public_url` is its externally visible base URL (with the mount prefix, if any): hosted page
+    URLs are built from it. State lives in `data_dir/sandbox.db`. Relais mounts it with `app.mount('/sandbox', ...)`
+    (a mounted app gets no lifespan events: its background worker is a daemon thread, closed with the process)."""
+    config = Config(
+        client_id, client_secret, webhook_url or None, webhook_secret, public_url.rstrip('/'), slow_refresh_seconds
+    )
+    sandbox = Sandbox(config, Path(data_dir))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        sandbox.close()
+
+    app = FastAPI(
+        title='Bridge (démo) — Relais sandbox', docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    app.state.sandbox = sandbox
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(api_items.router)
+    app.include_router(pages.router)
+    return app

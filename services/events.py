@@ -1,0 +1,36 @@
+"""Typed events that background work emits and open pages subscribe to (in-process)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConnectionChanged:
+    """A connection's status or data changed (a sync started, progressed or ended)."""
+
+    client_id: int
+    connection_id: int
+    status: str
+    message: str
+
+
+Listener = Callable[[ConnectionChanged], None]
+_listeners: list[Listener] = []
+
+
+def subscribe(listener: Listener) -> Callable[[], None]:
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
+def emit(event: ConnectionChanged) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(event)
+        except Exception:  # a closed page must not stop the others from hearing
+            log.exception('event listener failed')

@@ -1,0 +1,36 @@
+"""French screen formats: `1 234,56 €`, `22/11/2026`, Europe/Paris times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_currency
+
+PARIS = ZoneInfo('Europe/Paris')
+
+
+def money(cents: int | None, currency: str = 'EUR') -> str:
+    if cents is None:
+        return '—'
+    return format_currency(Decimal(cents) / 100, currency, locale='fr_FR')
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return '—'
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).date()
+    return value.strftime('%d/%m/%Y')
+
+
+def parse_day(text: str | None) -> date | None:
+    """Read `22/11/2026` (or ISO `2026-11-22`); None when empty or not a real date."""
+    text = (text or '').strip()
+    for pattern in ('%d/%m/%Y', '%Y-%m-%d'):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

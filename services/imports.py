@@ -1,0 +1,192 @@
+"""Idempotent import of bank transactions into an account, whatever their source.
+
+A transaction is known by the aggregator's id when it has one; otherwise (a reconnection gives new
+ids for the same bank transactions, a file has no ids) by a fingerprint: date, amount, label and the
+rank among identical ones. A pending transaction that becomes booked under another id keeps its row.
+Everything of a batch is written in the caller's database transaction, with bulk statements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel import Session
+
+from services.banking_models import Transaction
+from services.clock import now
+from services.providers.base import ProviderTransaction
+from services.text import search_key
+
+PENDING_MATCH_DAYS = 5
+_TABLE = Transaction.__table__
+_SPACES = re.compile(r'\s+')
+
+
+@dataclass
+class ImportResult:
+    inserted: int = 0
+    updated: int = 0
+    removed: int = 0
+
+    def add(self, other: ImportResult) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.removed += other.removed
+
+
+@dataclass
+class _Known:
+    id: int
+    item_id: str | None
+    provider_id: str | None
+    fingerprint: str
+    pending: bool
+    amount_cents: int
+    date: object
+    claimed: bool = False
+
+
+@dataclass
+class _Plan:
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    removals: list[int] = field(default_factory=list)
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def _fingerprint_base(t: ProviderTransaction, amount_cents: int) -> str:
+    label = _SPACES.sub(' ', search_key(t.label))[:120]
+    return f'{t.date.isoformat()}|{amount_cents}|{label}|{"p" if t.pending else "b"}'
+
+
+def _load(session: Session, account_id: int, batch: list[ProviderTransaction]) -> list[_Known]:
+    dates = [t.date for t in batch]
+    low, high = min(dates) - timedelta(days=PENDING_MATCH_DAYS + 2), max(dates) + timedelta(days=PENDING_MATCH_DAYS + 2)
+    ids = [t.id for t in batch]
+    columns = (
+        _TABLE.c.id,
+        _TABLE.c.provider_item_id,
+        _TABLE.c.provider_transaction_id,
+        _TABLE.c.fingerprint,
+        _TABLE.c.pending,
+        _TABLE.c.amount_cents,
+        _TABLE.c.date,
+    )
+    in_range = select(*columns).where(_TABLE.c.account_id == account_id, _TABLE.c.date.between(low, high))
+    by_id = select(*columns).where(_TABLE.c.account_id == account_id, _TABLE.c.provider_transaction_id.in_(ids))
+    rows = {row.id: row for query in (in_range, by_id) for row in session.execute(query)}
+    return [_Known(*row) for row in rows.values()]
+
+
+class _Matcher:
+    def __init__(self, known: list[_Known], item_id: str) -> None:
+        self.item_id = item_id
+        self.by_provider_id = {k.provider_id: k for k in known if k.provider_id}
+        self.by_fingerprint = {k.fingerprint: k for k in known}
+        self.pending = [k for k in known if k.pending]
+
+    def by_fingerprint_or_rank(self, base: str) -> tuple[_Known | None, str]:
+        """The row this transaction already is (from another source), or the free fingerprint for a new row."""
+        rank = 0
+        while True:
+            fingerprint = f'{base}|{rank}'
+            row = self.by_fingerprint.get(fingerprint)
+            if row is None:
+                return None, fingerprint
+            # a row of this same aggregator item with another id is a different, identical-looking transaction
+            if not row.claimed and (row.provider_id is None or row.item_id != self.item_id):
+                return row, fingerprint
+            rank += 1
+
+    def free_fingerprint(self, base: str, row: _Known) -> str:
+        rank = 0
+        while (other := self.by_fingerprint.get(f'{base}|{rank}')) is not None and other is not row:
+            rank += 1
+        return f'{base}|{rank}'
+
+    def pending_for(self, t: ProviderTransaction, amount_cents: int) -> _Known | None:
+        for row in self.pending:
+            if (
+                not row.claimed
+                and row.amount_cents == amount_cents
+                and abs((row.date - t.date).days) <= PENDING_MATCH_DAYS
+            ):
+                return row
+        return None
+
+
+def _values(t: ProviderTransaction, amount_cents: int, item_id: str, fingerprint: str) -> dict:
+    return {
+        'provider_item_id': item_id,
+        'provider_transaction_id': t.id,
+        'fingerprint': fingerprint,
+        'date': t.date,
+        'booking_date': t.booking_date,
+        'value_date': t.value_date,
+        'amount_cents': amount_cents,
+        'currency': t.currency,
+        'label': t.label[:300],
+        'raw_label': (t.raw_label or '')[:300] or None,
+        'operation_type': t.operation_type,
+        'pending': t.pending,
+        'updated_at': now(),
+    }
+
+
+def _plan_one(t: ProviderTransaction, matcher: _Matcher, plan: _Plan, item_id: str) -> None:
+    amount_cents = cents(t.amount)
+    base = _fingerprint_base(t, amount_cents)
+    row = matcher.by_provider_id.get(t.id)
+    if row is not None:
+        fingerprint = row.fingerprint if row.fingerprint.startswith(f'{base}|') else matcher.free_fingerprint(base, row)
+    else:
+        row, fingerprint = matcher.by_fingerprint_or_rank(base)
+        if row is None and not t.pending:
+            row = matcher.pending_for(t, amount_cents)
+    if row is None:
+        plan.inserts.append({'account_id': None, 'created_at': now(), **_values(t, amount_cents, item_id, fingerprint)})
+        matcher.by_fingerprint[fingerprint] = _Known(
+            0, item_id, t.id, fingerprint, t.pending, amount_cents, t.date, True
+        )
+        return
+    row.claimed = True
+    matcher.by_fingerprint[fingerprint] = row
+    plan.updates.append({'row_id': row.id, **_values(t, amount_cents, item_id, fingerprint)})
+
+
+def import_transactions(
+    session: Session, account_id: int, item_id: str, batch: Iterable[ProviderTransaction]
+) -> ImportResult:
+    batch = list(batch)
+    if not batch:
+        return ImportResult()
+    matcher, plan = _Matcher(_load(session, account_id, batch), item_id), _Plan()
+    for t in (t for t in batch if not t.deleted):
+        _plan_one(t, matcher, plan, item_id)
+    for t in (t for t in batch if t.deleted):
+        row = matcher.by_provider_id.get(t.id)
+        if row is not None and not row.claimed:
+            plan.removals.append(row.id)
+    return _apply(session, account_id, plan)
+
+
+def _apply(session: Session, account_id: int, plan: _Plan) -> ImportResult:
+    if plan.inserts:
+        for row in plan.inserts:
+            row['account_id'] = account_id
+        session.execute(insert(_TABLE), plan.inserts)
+    if plan.updates:
+        columns = {name: bindparam(name) for name in plan.updates[0] if name != 'row_id'}
+        statement = update(_TABLE).where(_TABLE.c.id == bindparam('row_id')).values(**columns)
+        session.connection().execute(statement, plan.updates)
+    if plan.removals:
+        session.execute(delete(_TABLE).where(_TABLE.c.id.in_(plan.removals)))
+    return ImportResult(inserted=len(plan.inserts), updated=len(plan.updates), removed=len(plan.removals))

@@ -1,0 +1,1 @@
+"""Aggregator adapters behind one Protocol (base.Aggregator)."""

@@ -1,0 +1,273 @@
+"""Bridge-style aggregator over HTTP (API v3, Bridge-Version 2025-01-15), with httpx.AsyncClient.
+
+Explicit timeouts and connection limits; retries with jittered exponential backoff on transport
+errors, 5xx and 429, honouring Retry-After (a long Retry-After is returned to the caller as
+RateLimited instead of blocking). Amounts are read as Decimal straight from the JSON text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import random
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from services.providers.base import Bank, ProviderAccount, ProviderError, ProviderItem, ProviderTransaction, RateLimited
+
+API_VERSION = '2025-01-15'
+MAX_ATTEMPTS = 4
+LONGEST_WAIT = 8.0
+PAGE_SIZE = 500
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace('Z', '+00:00')) if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class BridgeAggregator:
+    def __init__(
+        self,
+        *,
+        key: str,
+        label: str,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        webhook_secret: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        backoff: float = 0.2,
+    ) -> None:
+        self.key, self.label = key, label
+        self._webhook_secret = webhook_secret.encode()
+        self._backoff = backoff
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip('/'),
+            headers={
+                'Client-Id': client_id,
+                'Client-Secret': client_secret,
+                'Bridge-Version': API_VERSION,
+                'Accept-Language': 'fr',
+            },
+            timeout=httpx.Timeout(15.0, connect=5.0),
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- transport -----------------------------------------------------------------------------------------
+
+    def _wait(self, attempt: int, response: httpx.Response | None) -> float:
+        retry_after = response.headers.get('Retry-After') if response is not None else None
+        if retry_after and retry_after.replace('.', '', 1).isdigit():
+            return float(retry_after)
+        return min(LONGEST_WAIT, self._backoff * 2**attempt) * (0.5 + random.random())
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        for attempt in range(MAX_ATTEMPTS):
+            response: httpx.Response | None = None
+            try:
+                response = await self._http.request(method, path, **kwargs)
+            except httpx.TransportError as error:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise ProviderError(f'Agrégateur injoignable ({type(error).__name__}).') from error
+            else:
+                if response.status_code < 500 and response.status_code != 429:
+                    return response
+            wait = self._wait(attempt, response)
+            if response is not None and response.status_code == 429 and wait > LONGEST_WAIT:
+                raise RateLimited(wait)
+            if attempt == MAX_ATTEMPTS - 1:
+                break
+            await asyncio.sleep(wait)
+        if response is not None and response.status_code == 429:
+            raise RateLimited(self._wait(0, response))
+        raise ProviderError(
+            'Erreur technique de l’agrégateur, réessayez plus tard.',
+            status=response.status_code if response is not None else None,
+        )
+
+    async def _json(self, method: str, path: str, *, user: str | None = None, **kwargs: Any) -> Any:
+        if user is not None:
+            kwargs['headers'] = {'Authorization': f'Bearer {await self._token(user)}'}
+        response = await self._send(method, path, **kwargs)
+        if response.status_code == 401 and user is not None:
+            self._tokens.pop(user, None)
+            kwargs['headers'] = {'Authorization': f'Bearer {await self._token(user)}'}
+            response = await self._send(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise ProviderError(self._message(response), status=response.status_code, retryable=False)
+        return json.loads(response.content, parse_float=Decimal) if response.content else None
+
+    @staticmethod
+    def _message(response: httpx.Response) -> str:
+        try:
+            return str(response.json().get('message') or response.reason_phrase)
+        except ValueError:
+            return response.reason_phrase
+
+    async def _pages(self, path: str, *, user: str, params: dict[str, Any]) -> list[dict]:
+        resources: list[dict] = []
+        next_uri: str | None = path
+        request_params: dict[str, Any] | None = params
+        while next_uri:
+            body = await self._json('GET', next_uri, user=user, params=request_params)
+            resources.extend(body['resources'])
+            next_uri, request_params = body.get('pagination', {}).get('next_uri'), None
+        return resources
+
+    # --- users -------------------------------------------------------------------------------------------
+
+    async def ensure_user(self, user: str) -> str:
+        response = await self._send('POST', '/v3/aggregation/users', json={'external_user_id': user})
+        if response.status_code == 201:
+            return response.json()['uuid']
+        if response.status_code != 409:
+            raise ProviderError(self._message(response), status=response.status_code, retryable=False)
+        body = await self._json('GET', '/v3/aggregation/users', params={'external_user_id': user})
+        return body['resources'][0]['uuid']
+
+    async def _token(self, user: str) -> str:
+        token, expires = self._tokens.get(user, ('', 0.0))
+        if time.monotonic() < expires:
+            return token
+        body = await self._json('POST', '/v3/aggregation/authorization/token', json={'external_user_id': user})
+        self._tokens[user] = (body['access_token'], time.monotonic() + 3000)
+        return body['access_token']
+
+    # --- banks and connections ---------------------------------------------------------------------------
+
+    async def banks(self) -> list[Bank]:
+        resources: list[dict] = []
+        next_uri: str | None = '/v3/providers'
+        params: dict[str, Any] | None = {'limit': PAGE_SIZE}
+        while next_uri:
+            body = await self._json('GET', next_uri, params=params)
+            resources.extend(body['resources'])
+            next_uri, params = body.get('pagination', {}).get('next_uri'), None
+        return [Bank(id=str(r['id']), name=r['name'], popular=bool(r.get('popular'))) for r in resources]
+
+    async def connect_url(
+        self, user: str, *, email: str, callback_url: str, item_id: str | None = None, context: str | None = None
+    ) -> str:
+        payload: dict[str, Any] = {'user_email': email, 'callback_url': callback_url}
+        if item_id is not None:
+            payload['item_id'] = int(item_id)
+        if context is not None:
+            payload['context'] = context
+        body = await self._json('POST', '/v3/aggregation/connect-sessions', user=user, json=payload)
+        return body['url']
+
+    @staticmethod
+    def _item(body: dict) -> ProviderItem:
+        return ProviderItem(
+            id=str(body['id']),
+            status_code=int(body['status']),
+            status_info=body.get('status_code_info'),
+            description=body.get('status_code_description'),
+            bank_id=str(body['provider_id']) if body.get('provider_id') is not None else None,
+            consent_expires_at=_datetime(body.get('authentication_expires_at')),
+            last_success_at=_datetime(body.get('last_successful_refresh')),
+        )
+
+    async def item(self, user: str, item_id: str) -> ProviderItem:
+        return self._item(await self._json('GET', f'/v3/aggregation/items/{item_id}', user=user))
+
+    async def refresh(self, user: str, item_id: str, *, user_present: bool) -> None:
+        await self._json(
+            'POST', f'/v3/aggregation/items/{item_id}/refresh', user=user, json={'user_present': user_present}
+        )
+
+    async def refresh_finished(self, user: str, item_id: str) -> bool:
+        body = await self._json('GET', f'/v3/aggregation/items/{item_id}/refresh-status', user=user)
+        return body['status'] != 'in_progress'
+
+    async def validate_pro_accounts(self, user: str, item_id: str, account_ids: list[str]) -> ProviderItem:
+        body = await self._json(
+            'POST',
+            f'/v3/aggregation/items/{item_id}/pro-validation',
+            user=user,
+            json={'account_ids': [int(a) for a in account_ids]},
+        )
+        return self._item(body)
+
+    async def delete_item(self, user: str, item_id: str) -> None:
+        await self._json('DELETE', f'/v3/aggregation/items/{item_id}', user=user)
+
+    # --- accounts and transactions -----------------------------------------------------------------------
+
+    async def accounts(self, user: str, item_id: str) -> list[ProviderAccount]:
+        rows = await self._pages('/v3/aggregation/accounts', user=user, params={'item_id': item_id, 'limit': PAGE_SIZE})
+        return [
+            ProviderAccount(
+                id=str(r['id']),
+                item_id=str(r['item_id']),
+                name=r['name'],
+                kind=r.get('type', 'checking'),
+                balance=Decimal(str(r.get('balance') or 0)),
+                currency=r.get('currency_code') or 'EUR',
+                iban=(r.get('iban') or '').replace(' ', '').upper() or None,
+                pro=bool(r.get('pro')),
+            )
+            for r in rows
+        ]
+
+    async def transactions(
+        self,
+        user: str,
+        account_id: str,
+        *,
+        since: str | None = None,
+        min_date: date | None = None,
+        max_date: date | None = None,
+    ) -> list[ProviderTransaction]:
+        params: dict[str, Any] = {'account_id': account_id, 'limit': PAGE_SIZE}
+        if since:
+            params['since'] = since
+        if min_date:
+            params['min_date'] = min_date.isoformat()
+        if max_date:
+            params['max_date'] = max_date.isoformat()
+        rows = await self._pages('/v3/aggregation/transactions', user=user, params=params)
+        return [self._transaction(r) for r in rows]
+
+    @staticmethod
+    def _transaction(r: dict) -> ProviderTransaction:
+        return ProviderTransaction(
+            id=str(r['id']),
+            account_id=str(r['account_id']),
+            label=(r.get('clean_description') or r.get('provider_description') or '').strip(),
+            raw_label=r.get('provider_description'),
+            amount=Decimal(str(r['amount'])),
+            currency=r.get('currency_code') or 'EUR',
+            date=_date(r['date']),
+            booking_date=_date(r.get('booking_date')),
+            value_date=_date(r.get('value_date')),
+            operation_type=r.get('operation_type'),
+            deleted=bool(r.get('deleted')),
+            pending=bool(r.get('pending')),
+            updated_at=str(r.get('updated_at') or ''),
+        )
+
+    # --- webhooks ----------------------------------------------------------------------------------------
+
+    def verify_webhook(self, body: bytes, signature: str | None) -> bool:
+        """Check ``BridgeApi-Signature: v1=<HEX>`` (several comma-separated signatures during a secret rotation)."""
+        if not signature:
+            return False
+        expected = hmac.new(self._webhook_secret, body, hashlib.sha256).hexdigest().upper()
+        candidates = [part.strip().removeprefix('v1=') for part in signature.split(',')]
+        return any(hmac.compare_digest(expected, candidate.upper()) for candidate in candidates)

@@ -1,0 +1,319 @@
+"""Synchronisation with the aggregator: connect, refresh and import, forced windows, webhooks.
+
+Blocking database work runs in a worker thread (asyncio.to_thread) so the event loop keeps serving
+pages; each account's batch is imported in one database transaction. A bank or aggregator error
+changes the connection's status and never touches what was already imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from services import audit, events, statuses
+from services.banking import client_sync_module
+from services.banking_models import BankAccount, BankConnection, ProviderUser
+from services.clients import visible_client
+from services.clock import now
+from services.db import session_scope
+from services.errors import DomainError, NotFound
+from services.imports import ImportResult, cents, import_transactions
+from services.permissions import Actor, require
+from services.providers import registry
+from services.providers.base import Aggregator, ProviderAccount, ProviderError, ProviderItem, RateLimited
+
+log = logging.getLogger(__name__)
+REFRESH_POLL_SECONDS = 0.5
+REFRESH_TIMEOUT_SECONDS = 90
+FORCED_WINDOW_DAYS = 730
+
+_running: set[int] = set()
+_tasks: set[asyncio.Task] = set()
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    status: str
+    imported: ImportResult
+    message: str
+
+
+def external_user(client_id: int) -> str:
+    return f'relais-client-{client_id}'
+
+
+def _module_for_client(actor: Actor, client_id: int) -> Aggregator:
+    with session_scope() as session:
+        visible_client(session, actor, client_id)
+        enabled, module = client_sync_module(session, client_id)
+    if not enabled:
+        raise DomainError('Activez d’abord le système de synchronisation de ce dossier.')
+    return registry.get(module)
+
+
+async def _ensure_user(module: Aggregator, client_id: int) -> str:
+    user = external_user(client_id)
+    with session_scope() as session:
+        known = session.exec(
+            select(ProviderUser).where(ProviderUser.client_id == client_id, ProviderUser.provider == module.key)
+        ).first()
+    if known is None:
+        uuid = await module.ensure_user(user)
+        with session_scope() as session:
+            session.add(
+                ProviderUser(client_id=client_id, provider=module.key, external_user_id=user, provider_user_id=uuid)
+            )
+    return user
+
+
+async def start_connection(actor: Actor, client_id: int, *, callback_url: str) -> str:
+    """The aggregator's hosted page where the client picks the bank and signs in."""
+    require(actor, 'bank.manage')
+    module = _module_for_client(actor, client_id)
+    user = await _ensure_user(module, client_id)
+    return await module.connect_url(user, email=actor.email, callback_url=callback_url, context=str(client_id))
+
+
+async def fix_connection_url(actor: Actor, connection_id: int, *, callback_url: str) -> str:
+    """The hosted page that fixes a connection (new secret code, strong authentication, pro accounts)."""
+    require(actor, 'bank.manage')
+    connection = _connection_for(actor, connection_id)
+    module = registry.get(connection.provider)
+    return await module.connect_url(
+        external_user(connection.client_id),
+        email=actor.email,
+        callback_url=callback_url,
+        item_id=connection.provider_item_id,
+        context=str(connection.client_id),
+    )
+
+
+def _connection_for(actor: Actor, connection_id: int) -> BankConnection:
+    with session_scope() as session:
+        connection = session.get(BankConnection, connection_id)
+        if connection is None or connection.firm_id != actor.firm_id or connection.deleted_at is not None:
+            raise NotFound('Connexion bancaire')
+        visible_client(session, actor, connection.client_id)
+        return connection
+
+
+def _apply_item(connection: BankConnection, item: ProviderItem) -> None:
+    connection.status = statuses.from_provider(item.status_code, item.status_info)
+    connection.status_code, connection.status_info = item.status_code, item.status_info
+    connection.status_description = (item.description or '')[:300] or None
+    connection.consent_expires_at = item.consent_expires_at
+    if item.last_success_at is not None:
+        connection.last_success_at = item.last_success_at
+
+
+def _account_key(account: ProviderAccount) -> str:
+    # Without an IBAN (some loans, cards) the aggregator's id is all we have; such accounts cannot be
+    # recognised across a reconnection.
+    return account.iban or f'{account.kind[:4].upper()}-{account.item_id}-{account.id}'[:34]
+
+
+def _attach_accounts(session, connection: BankConnection, accounts: list[ProviderAccount]) -> None:
+    for provided in accounts:
+        key = _account_key(provided)
+        account = session.exec(
+            select(BankAccount).where(BankAccount.client_id == connection.client_id, BankAccount.iban == key)
+        ).first()
+        if account is None:
+            account = BankAccount(
+                client_id=connection.client_id,
+                firm_id=connection.firm_id,
+                iban=key,
+                name=provided.name,
+                kind=provided.kind,
+                currency=provided.currency,
+                pro=provided.pro,
+            )
+        if account.provider_account_id != provided.id:
+            account.cursor = None  # a new aggregator account: read its whole history again, deduplicated
+        account.connection_id, account.provider_account_id = connection.id, provided.id
+        account.name, account.pro = provided.name, provided.pro
+        account.balance_cents, account.balance_at = cents(provided.balance), now()
+        session.add(account)
+
+
+async def finish_connection(actor: Actor, client_id: int, *, item_id: str, bank_name: str | None = None) -> int:
+    """Back from the hosted pages: record the connection and its accounts (by IBAN), then synchronise."""
+    require(actor, 'bank.manage')
+    module = _module_for_client(actor, client_id)
+    user = external_user(client_id)
+    item = await module.item(user, item_id)
+    accounts = await module.accounts(user, item_id)
+    name = bank_name or await _bank_name(module, item.bank_id)
+    with session_scope() as session:
+        connection = session.exec(
+            select(BankConnection).where(
+                BankConnection.client_id == client_id,
+                BankConnection.provider == module.key,
+                BankConnection.provider_item_id == item.id,
+                col(BankConnection.deleted_at).is_(None),
+            )
+        ).first()
+        if connection is None:
+            connection = BankConnection(
+                client_id=client_id,
+                firm_id=actor.firm_id,
+                provider=module.key,
+                provider_item_id=item.id,
+                bank_id=item.bank_id,
+                bank_name=name,
+            )
+            audit.record(
+                session,
+                'bank.connection_added',
+                actor=actor,
+                target_type='client',
+                target_id=client_id,
+                detail=f'{name} (item {item.id})',
+            )
+        _apply_item(connection, item)
+        session.add(connection)
+        session.flush()
+        _attach_accounts(session, connection, accounts)
+        connection_id = connection.id
+    launch(sync_connection(connection_id, user_present=True, refresh=False))
+    return connection_id
+
+
+_bank_names: dict[str, str] = {}
+
+
+async def _bank_name(module: Aggregator, bank_id: str | None) -> str:
+    if bank_id and bank_id not in _bank_names:
+        _bank_names.update({bank.id: bank.name for bank in await module.banks()})
+    return _bank_names.get(bank_id or '', 'Banque')
+
+
+def launch(coroutine) -> asyncio.Task:
+    """Run in the background, keeping a reference so the task is not collected mid-way."""
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    return task
+
+
+def _emit(client_id: int, connection_id: int, status: str, message: str) -> None:
+    events.emit(
+        events.ConnectionChanged(client_id=client_id, connection_id=connection_id, status=status, message=message)
+    )
+
+
+async def sync_connection(connection_id: int, *, user_present: bool, refresh: bool = True) -> SyncOutcome:
+    """Refresh the connection at the aggregator (unless it just was), then import every synchronised account."""
+    if connection_id in _running:
+        raise DomainError('Une synchronisation de cette connexion est déjà en cours.')
+    _running.add(connection_id)
+    try:
+        return await _sync(connection_id, user_present=user_present, refresh=refresh)
+    finally:
+        _running.discard(connection_id)
+
+
+def _start(connection_id: int) -> tuple[BankConnection, bool]:
+    with session_scope() as session:
+        connection = session.get(BankConnection, connection_id)
+        if connection is None or connection.deleted_at is not None:
+            raise NotFound('Connexion bancaire')
+        enabled, _module = client_sync_module(session, connection.client_id)
+        connection.last_attempt_at = now()
+        session.add(connection)
+        return connection, enabled
+
+
+def _record(connection_id: int, item: ProviderItem | None, *, error: str | None = None) -> str:
+    with session_scope() as session:
+        connection = session.get(BankConnection, connection_id)
+        if item is not None:
+            _apply_item(connection, item)
+        else:
+            connection.status, connection.status_description = 'provider_error', error
+        session.add(connection)
+        return connection.status
+
+
+async def _refreshed_item(
+    module: Aggregator, user: str, item_id: str, *, refresh: bool, user_present: bool
+) -> ProviderItem:
+    if refresh:
+        await module.refresh(user, item_id, user_present=user_present)
+    for _ in range(int(REFRESH_TIMEOUT_SECONDS / REFRESH_POLL_SECONDS)):
+        if await module.refresh_finished(user, item_id):
+            break
+        await asyncio.sleep(REFRESH_POLL_SECONDS)
+    return await module.item(user, item_id)
+
+
+async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> SyncOutcome:
+    connection, enabled = _start(connection_id)
+    client_id, item_id = connection.client_id, connection.provider_item_id
+    if not enabled:
+        return SyncOutcome('disabled', ImportResult(), 'La synchronisation est désactivée pour ce dossier.')
+    module, user = registry.get(connection.provider), external_user(client_id)
+    _emit(client_id, connection_id, 'syncing', 'Synchronisation en cours…')
+    try:
+        item = await _refreshed_item(module, user, item_id, refresh=refresh, user_present=user_present)
+        status = _record(connection_id, item)
+        imported = await _import_connection(module, user, connection, status) if status == 'ok' else ImportResult()
+    except RateLimited as limited:
+        message = (
+            f'Limite de synchronisations DSP2 atteinte : réessayez dans {max(1, int(limited.retry_after // 60))} min.'
+        )
+        _emit(client_id, connection_id, connection.status, message)
+        return SyncOutcome(connection.status, ImportResult(), message)
+    except ProviderError as error:
+        status = _record(connection_id, None, error=str(error))
+        _emit(client_id, connection_id, status, str(error))
+        return SyncOutcome(status, ImportResult(), str(error))
+    message = (
+        statuses.STATUSES[status].sentence
+        if status != 'ok'
+        else (f'Synchronisation terminée : {imported.inserted} nouvelle(s) opération(s).')
+    )
+    _emit(client_id, connection_id, status, message)
+    return SyncOutcome(status, imported, message)
+
+
+async def _import_connection(module: Aggregator, user: str, connection: BankConnection, status: str) -> ImportResult:
+    provided = await module.accounts(user, connection.provider_item_id)
+    with session_scope() as session:
+        _attach_accounts(session, session.get(BankConnection, connection.id), provided)
+        accounts = list(
+            session.exec(
+                select(BankAccount).where(
+                    BankAccount.connection_id == connection.id, col(BankAccount.sync_enabled).is_(True)
+                )
+            )
+        )
+    total = ImportResult()
+    for index, account in enumerate(accounts, start=1):
+        batch = await module.transactions(user, account.provider_account_id, since=account.cursor)
+        total.add(await asyncio.to_thread(_import_account, account.id, connection.provider_item_id, batch))
+        _emit(
+            connection.client_id,
+            connection.id,
+            'syncing',
+            f'Synchronisation en cours : compte {index}/{len(accounts)}…',
+        )
+    with session_scope() as session:
+        stored = session.get(BankConnection, connection.id)
+        stored.last_success_at = now()
+        session.add(stored)
+    return total
+
+
+def _import_account(account_id: int, item_id: str, batch: list, *, move_cursor: bool = True) -> ImportResult:
+    with session_scope() as session:
+        result = import_transactions(session, account_id, item_id, batch)
+        if move_cursor and batch:
+            account = session.get(BankAccount, account_id)
+            newest = max(t.updated_at for t in batch)
+            account.cursor = max(account.cursor or '', newest)
+            session.add(account)
+        return result
