@@ -48,7 +48,7 @@ def connections_list(
                 text_cell(str(connection.number))
                 text_cell(connection.bank_name, f'connection-name-{connection.id}')
                 status_cell(connection)
-                text_cell(_renewal(connection), f'connection-renewal-{connection.id}')
+                text_cell(_renewal(connection), f'connection-renewal-{connection.id}', nowrap=True)
                 with cell():
                     ui.button(icon='sync', on_click=lambda c=connection: on_refresh(c)).props(
                         f'flat round dense aria-label="Synchronisation avec la banque" '
@@ -88,9 +88,9 @@ def accounts_list(
                 text_cell(str(account.number))
                 text_cell(str(account.connection_number or '—'))
                 text_cell(account.name, f'account-name-{account.id}')
-                text_cell(account.account_number)
-                text_cell(account.iban, f'account-iban-{account.id}')
-                text_cell(money(account.balance_cents), f'account-balance-{account.id}')
+                text_cell(account.account_number, nowrap=True)
+                text_cell(account.iban, f'account-iban-{account.id}', nowrap=True)
+                text_cell(money(account.balance_cents), f'account-balance-{account.id}', nowrap=True)
                 text_cell(account.status_label)
                 with cell():
                     ui.select(

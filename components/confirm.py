@@ -10,8 +10,12 @@ async def confirm(title: str, text: str, *, confirm_label: str = 'CONFIRMER', te
         ui.label(title).classes('text-lg font-semibold')
         ui.label(text).classes('text-sm text-slate-700')
         with ui.row().classes('w-full justify-end gap-2'):
-            ui.button('ANNULER', on_click=lambda: dialog.submit(False)).props(f'flat data-testid={testid}-cancel')
-            ui.button(confirm_label, on_click=lambda: dialog.submit(True)).props(f'unelevated data-testid={testid}-ok')
+            ui.button('ANNULER', on_click=lambda: dialog.submit(False)).props(f'flat data-testid={testid}-cancel').mark(
+                f'{testid}-cancel'
+            )
+            ui.button(confirm_label, on_click=lambda: dialog.submit(True)).props(
+                f'unelevated data-testid={testid}-ok'
+            ).mark(f'{testid}-ok')
     result = await dialog
     dialog.delete()
     return bool(result)

@@ -34,9 +34,9 @@ def cell(testid: str | None = None) -> Iterator[None]:
         yield
 
 
-def text_cell(text: str, testid: str | None = None) -> None:
+def text_cell(text: str, testid: str | None = None, *, nowrap: bool = False) -> None:
     with cell(testid):
-        ui.label(text)
+        ui.label(text).classes('whitespace-nowrap' if nowrap else '')
 
 
 def empty_row(columns: int, text: str) -> None:
