@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium lint unit e2e bench clean
+.PHONY: run test install install-test chromium lint unit e2e bench bench-sync clean
 
 $(PY):
 	$(SYSTEM_PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ test: lint unit e2e
 
 bench: install-test
 	$(PY) bench/pages.py
+
+bench-sync: install-test
+	$(PY) bench/sync.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,7 +2,7 @@
 
 import sys
 
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 
 from pages import auth_routes, webhook_routes
 from pages.bank_accounts import bank_accounts_page
@@ -12,7 +12,7 @@ from pages.company import company_page
 from pages.dashboard import dashboard_page
 from pages.firm import firm_page
 from pages.login import login_page
-from services import db, demo, scheduler
+from services import db, demo, demo_banks, scheduler
 from services.http_headers import SecurityHeadersMiddleware
 from services.providers import registry
 from services.settings import Settings, SettingsError, load_settings
@@ -36,6 +36,8 @@ def start_services(settings: Settings) -> None:
     registry.configure(settings)
     if settings.demo:
         demo.seed()
+    if settings.demo_banks:
+        background_tasks.create(demo_banks.seed(), name='demo bank connections')
     if settings.scheduler:
         scheduler.start()
 

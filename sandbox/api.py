@@ -39,6 +39,12 @@ class SessionIn(BaseModel):
     context: str | None = Field(None, max_length=100)
 
 
+class DemoItemIn(BaseModel):
+    user_uuid: str
+    provider_id: int
+    identifiant: str = Field(min_length=1, max_length=100)
+
+
 class ClockIn(BaseModel):
     advance_days: float | None = None
     now: str | None = None
@@ -163,6 +169,16 @@ def create_connect_session(body: SessionIn, caller: Caller) -> dict[str, Any]:
     )
     sandbox.store.create_session(session)
     return {'id': session.id, 'url': f'{sandbox.config.public_url}/connect/{session.id}'}
+
+
+@router.post('/sandbox/items', status_code=201)
+def create_demo_item(body: DemoItemIn, sandbox: ClientSandbox) -> dict[str, Any]:
+    """Demo seeding: the item the hosted pages would create (with its first refresh), without the pages."""
+    if sandbox.store.get_user(user_uuid=body.user_uuid) is None:
+        raise not_found('User')
+    if banks.get(body.provider_id) is None:
+        raise bad_request(f'Unknown provider_id {body.provider_id}')
+    return sandbox.item_json(sandbox.create_item(body.user_uuid, body.provider_id, body.identifiant))
 
 
 @router.get('/sandbox/clock')

@@ -18,6 +18,7 @@ TOTP_SECRET = 'RELAISDEMOTOTPSECRETKEY234567ABC'
 DEMO_FIRM = ('Cabinet Démo', '41234567')
 WITNESS_FIRM = ('Cabinet Témoin', '42345678')
 FICTIVE = 'EntrepriseFictive SARL'
+BANK_DEMO_FILES = ('AGA COMPTA', 'One Up')  # their connections are made by services.demo_banks
 
 _NAMES = (
     'Boulangerie Dupont',
@@ -25,8 +26,8 @@ _NAMES = (
     'Menuiserie Lefèvre',
     'Pharmacie du Centre',
     'Transports Moreau',
-    'Hôtel Le Provençal',
-    'Librairie Pages Vives',
+    'AGA COMPTA',
+    'One Up',
     'Plomberie Girard',
     'Cabinet Dentaire Roux',
     'Ferme du Bocage',
@@ -134,7 +135,7 @@ def _assign(session: Session, user: User, clients: list[Client]) -> None:
 
 
 def _bank_ready(session: Session, client: Client) -> None:
-    """EntrepriseFictive SARL is ready to connect banks: Bridge module on, two treasury accounts."""
+    """Ready to connect banks: Bridge module on, two treasury accounts."""
     if session.exec(select(TreasuryAccount).where(TreasuryAccount.client_id == client.id)).first() is None:
         client.sync_enabled, client.sync_module = True, 'bridge'
         session.add(client)
@@ -161,7 +162,8 @@ def seed() -> None:
         witness = _firm(session, *WITNESS_FIRM)
         for i, name in enumerate(_WITNESS_NAMES):
             _client(session, witness, name, _siren(61000000 + i))
-        _bank_ready(session, fictive)
+        for client in [fictive, *(c for c in others if c.legal_name in BANK_DEMO_FILES)]:
+            _bank_ready(session, client)
         _user(session, 'admin@cabinet-demo.fr', 'Anne', 'Durand', ADMIN, password_hash, firm_id=demo.id)
         _user(session, 'superviseur@cabinet-demo.fr', 'Sophie', 'Leroy', SUPERVISOR, password_hash, firm_id=demo.id)
         collaborator = _user(

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
@@ -25,6 +26,23 @@ from services.text import search_key
 PENDING_MATCH_DAYS = 5
 _TABLE = Transaction.__table__
 _SPACES = re.compile(r'\s+')
+# built once: a statement built per batch costs more to prepare than the query itself on small batches
+_KNOWN_COLUMNS = (
+    _TABLE.c.id,
+    _TABLE.c.provider_item_id,
+    _TABLE.c.provider_transaction_id,
+    _TABLE.c.fingerprint,
+    _TABLE.c.pending,
+    _TABLE.c.amount_cents,
+    _TABLE.c.date,
+)
+_IN_RANGE = select(*_KNOWN_COLUMNS).where(
+    _TABLE.c.account_id == bindparam('account_id'), _TABLE.c.date.between(bindparam('low'), bindparam('high'))
+)
+_BY_ID = select(*_KNOWN_COLUMNS).where(
+    _TABLE.c.account_id == bindparam('account_id'),
+    _TABLE.c.provider_transaction_id.in_(bindparam('ids', expanding=True)),
+)
 
 
 @dataclass
@@ -53,6 +71,7 @@ class _Known:
 
 @dataclass
 class _Plan:
+    stamp: datetime = field(default_factory=now)
     inserts: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     removals: list[int] = field(default_factory=list)
@@ -62,27 +81,23 @@ def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
+@lru_cache(maxsize=8192)
+def _label_key(label: str) -> str:
+    return _SPACES.sub(' ', search_key(label))[:120]
+
+
 def _fingerprint_base(t: ProviderTransaction, amount_cents: int) -> str:
-    label = _SPACES.sub(' ', search_key(t.label))[:120]
-    return f'{t.date.isoformat()}|{amount_cents}|{label}|{"p" if t.pending else "b"}'
+    return f'{t.date.isoformat()}|{amount_cents}|{_label_key(t.label)}|{"p" if t.pending else "b"}'
 
 
 def _load(session: Session, account_id: int, batch: list[ProviderTransaction]) -> list[_Known]:
     dates = [t.date for t in batch]
     low, high = min(dates) - timedelta(days=PENDING_MATCH_DAYS + 2), max(dates) + timedelta(days=PENDING_MATCH_DAYS + 2)
-    ids = [t.id for t in batch]
-    columns = (
-        _TABLE.c.id,
-        _TABLE.c.provider_item_id,
-        _TABLE.c.provider_transaction_id,
-        _TABLE.c.fingerprint,
-        _TABLE.c.pending,
-        _TABLE.c.amount_cents,
-        _TABLE.c.date,
+    queries = (
+        (_IN_RANGE, {'account_id': account_id, 'low': low, 'high': high}),
+        (_BY_ID, {'account_id': account_id, 'ids': [t.id for t in batch]}),
     )
-    in_range = select(*columns).where(_TABLE.c.account_id == account_id, _TABLE.c.date.between(low, high))
-    by_id = select(*columns).where(_TABLE.c.account_id == account_id, _TABLE.c.provider_transaction_id.in_(ids))
-    rows = {row.id: row for query in (in_range, by_id) for row in session.execute(query)}
+    rows = {row.id: row for query, params in queries for row in session.execute(query, params)}
     return [_Known(*row) for row in rows.values()]
 
 
@@ -123,7 +138,7 @@ class _Matcher:
         return None
 
 
-def _values(t: ProviderTransaction, amount_cents: int, item_id: str, fingerprint: str) -> dict:
+def _values(t: ProviderTransaction, amount_cents: int, item_id: str, fingerprint: str, stamp: datetime) -> dict:
     return {
         'provider_item_id': item_id,
         'provider_transaction_id': t.id,
@@ -137,7 +152,7 @@ def _values(t: ProviderTransaction, amount_cents: int, item_id: str, fingerprint
         'raw_label': (t.raw_label or '')[:300] or None,
         'operation_type': t.operation_type,
         'pending': t.pending,
-        'updated_at': now(),
+        'updated_at': stamp,
     }
 
 
@@ -152,14 +167,15 @@ def _plan_one(t: ProviderTransaction, matcher: _Matcher, plan: _Plan, item_id: s
         if row is None and not t.pending:
             row = matcher.pending_for(t, amount_cents)
     if row is None:
-        plan.inserts.append({'account_id': None, 'created_at': now(), **_values(t, amount_cents, item_id, fingerprint)})
+        values = _values(t, amount_cents, item_id, fingerprint, plan.stamp)
+        plan.inserts.append({'account_id': None, 'created_at': plan.stamp, **values})
         matcher.by_fingerprint[fingerprint] = _Known(
             0, item_id, t.id, fingerprint, t.pending, amount_cents, t.date, True
         )
         return
     row.claimed = True
     matcher.by_fingerprint[fingerprint] = row
-    plan.updates.append({'row_id': row.id, **_values(t, amount_cents, item_id, fingerprint)})
+    plan.updates.append({'row_id': row.id, **_values(t, amount_cents, item_id, fingerprint, plan.stamp)})
 
 
 def import_transactions(

@@ -21,6 +21,7 @@ class Settings:
     data_dir: Path
     database_url: str
     demo: bool
+    demo_banks: bool
     scheduler: bool
     secret: str
     https: bool
@@ -125,14 +126,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         message = f'RELAIS_DATA_DIR={str(data_dir)!r} : dossier inutilisable / unusable folder ({error})'
         raise SettingsError(message) from None
     host, port = _host(env), _port(env)
+    provider = _provider(env, host, port)
+    demo = _flag(env, 'RELAIS_DEMO')
+    demo_banks = _flag(env, 'RELAIS_DEMO_BANKS') if 'RELAIS_DEMO_BANKS' in env else demo and bool(provider['sandbox'])
     return Settings(
         host=host,
         port=port,
         data_dir=data_dir,
         database_url=_database_url(env, data_dir),
-        demo=_flag(env, 'RELAIS_DEMO'),
+        demo=demo,
+        demo_banks=demo_banks,
         scheduler=_flag(env, 'RELAIS_SCHEDULER'),
         secret=_secret(env, data_dir),
         https=_flag(env, 'RELAIS_HTTPS'),
-        **_provider(env, host, port),
+        **provider,
     )

@@ -54,7 +54,7 @@ def _module_for_client(actor: Actor, client_id: int) -> Aggregator:
     return registry.get(module)
 
 
-async def _ensure_user(module: Aggregator, client_id: int) -> str:
+async def ensure_provider_user(module: Aggregator, client_id: int) -> str:
     user = external_user(client_id)
     with session_scope() as session:
         known = session.exec(
@@ -73,7 +73,7 @@ async def start_connection(actor: Actor, client_id: int, *, callback_url: str) -
     """The aggregator's hosted page where the client picks the bank and signs in."""
     require(actor, 'bank.manage')
     module = _module_for_client(actor, client_id)
-    user = await _ensure_user(module, client_id)
+    user = await ensure_provider_user(module, client_id)
     return await module.connect_url(user, email=actor.email, callback_url=callback_url, context=str(client_id))
 
 
@@ -121,6 +121,8 @@ def _attach_accounts(session, connection: BankConnection, accounts: list[Provide
         account = session.exec(
             select(BankAccount).where(BankAccount.client_id == connection.client_id, BankAccount.iban == key)
         ).first()
+        if account is not None and account.connection_id is not None and account.connection_id > connection.id:
+            continue  # a reconnection (a newer connection) holds this account now: the older one leaves it alone
         if account is None:
             account = BankAccount(
                 client_id=connection.client_id,
@@ -147,11 +149,20 @@ async def finish_connection(actor: Actor, client_id: int, *, item_id: str, bank_
     item = await module.item(user, item_id)
     accounts = await module.accounts(user, item_id)
     name = bank_name or await _bank_name(module, item.bank_id)
+    connection_id = register_connection(actor, client_id, module.key, item, accounts, name)
+    launch(sync_connection(connection_id, user_present=True, refresh=False))
+    return connection_id
+
+
+def register_connection(
+    actor: Actor, client_id: int, module_key: str, item: ProviderItem, accounts: list[ProviderAccount], bank_name: str
+) -> int:
+    """Record the aggregator item as a connection of the client file (once) and attach its accounts, without syncing."""
     with session_scope() as session:
         connection = session.exec(
             select(BankConnection).where(
                 BankConnection.client_id == client_id,
-                BankConnection.provider == module.key,
+                BankConnection.provider == module_key,
                 BankConnection.provider_item_id == item.id,
                 col(BankConnection.deleted_at).is_(None),
             )
@@ -160,10 +171,10 @@ async def finish_connection(actor: Actor, client_id: int, *, item_id: str, bank_
             connection = BankConnection(
                 client_id=client_id,
                 firm_id=actor.firm_id,
-                provider=module.key,
+                provider=module_key,
                 provider_item_id=item.id,
                 bank_id=item.bank_id,
-                bank_name=name,
+                bank_name=bank_name,
             )
             audit.record(
                 session,
@@ -171,15 +182,13 @@ async def finish_connection(actor: Actor, client_id: int, *, item_id: str, bank_
                 actor=actor,
                 target_type='client',
                 target_id=client_id,
-                detail=f'{name} (item {item.id})',
+                detail=f'{bank_name} (item {item.id})',
             )
         _apply_item(connection, item)
         session.add(connection)
         session.flush()
         _attach_accounts(session, connection, accounts)
-        connection_id = connection.id
-    launch(sync_connection(connection_id, user_present=True, refresh=False))
-    return connection_id
+        return connection.id
 
 
 _bank_names: dict[str, str] = {}
@@ -260,7 +269,10 @@ async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> Syn
     try:
         item = await _refreshed_item(module, user, item_id, refresh=refresh, user_present=user_present)
         status = _record(connection_id, item)
-        imported = await _import_connection(module, user, connection, status) if status == 'ok' else ImportResult()
+        # The aggregator keeps what its last successful refresh brought (the non-professional accounts of a 1100,
+        # the data of the sync just before a 1010): import it whatever the status says now.
+        has_data = item.last_success_at is not None
+        imported = await _import_connection(module, user, connection, status) if has_data else ImportResult()
     except RateLimited as limited:
         message = (
             f'Limite de synchronisations DSP2 atteinte : réessayez dans {max(1, int(limited.retry_after // 60))} min.'
@@ -301,10 +313,11 @@ async def _import_connection(module: Aggregator, user: str, connection: BankConn
             'syncing',
             f'Synchronisation en cours : compte {index}/{len(accounts)}…',
         )
-    with session_scope() as session:
-        stored = session.get(BankConnection, connection.id)
-        stored.last_success_at = now()
-        session.add(stored)
+    if status == 'ok':
+        with session_scope() as session:
+            stored = session.get(BankConnection, connection.id)
+            stored.last_success_at = now()
+            session.add(stored)
     return total
 
 

@@ -204,6 +204,13 @@ class BridgeAggregator:
         )
         return self._item(body)
 
+    async def create_demo_item(self, user: str, *, bank_id: str, identifiant: str) -> str:
+        """Demo aggregator only (`POST /sandbox/items`): the item its hosted pages would make; its id."""
+        user_uuid = await self.ensure_user(user)
+        payload = {'user_uuid': user_uuid, 'provider_id': int(bank_id), 'identifiant': identifiant}
+        body = await self._json('POST', '/sandbox/items', json=payload)
+        return str(body['id'])
+
     async def delete_item(self, user: str, item_id: str) -> None:
         await self._json('DELETE', f'/v3/aggregation/items/{item_id}', user=user)
 

@@ -92,6 +92,8 @@ def test_a_changed_bank_password_is_fixed_through_the_window(
     page.locator('[data-testid^="connection-refresh-"]').first.click()
     expect(page.get_by_test_id('connections-table')).to_contain_text('Problème de synchronisation')
     expect(page.get_by_test_id('connections-table')).to_contain_text('Identifiants refusés')
+    # the table is drawn again once the sync's outcome is told: click the button of the new table
+    expect(page.locator('.q-notification').filter(has_text='le code secret a changé')).to_be_visible()
     page.locator('[data-testid^="connection-refresh-"]').first.click()
     expect(page.get_by_text('Mot de passe bancaire modifié')).to_be_visible()
     page.get_by_test_id('connection-fix-ok').click()

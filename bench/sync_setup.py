@@ -1,0 +1,195 @@
+"""Set-up for bench/sync.py: the sandbox server, the Relais database and the connected items (not the timed part).
+
+Each client file gets its aggregator user and one item made through the hosted connect pages (form posts with
+httpx: terms, bank, identifiant `demo-<n>` with the secret code, finish), then the connection is registered in
+Relais as `services.sync.finish_connection` does, without its background sync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import IO, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlmodel import select
+from stdnum import luhn
+
+from services import db, demo
+from services.banking_models import ProviderUser
+from services.models import Client, Firm, User
+from services.permissions import Actor
+from services.providers.bridge import BridgeAggregator
+from services.sync import external_user, register_connection
+from services.text import search_key
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENT_ID = 'relais-demo'
+CLIENT_SECRET = 'relais-demo-secret'
+WEBHOOK_SECRET = 'relais-demo-webhook-secret'
+SECRET_CODE = '1234'
+BANK_NAME = 'BNP Paribas'  # popular, no SMS code
+CALLBACK_URL = 'http://127.0.0.1:9/bench/callback'  # only read from the 303, never followed
+ADMIN_EMAIL = 'admin@cabinet-demo.fr'
+T = TypeVar('T')
+R = TypeVar('R')
+
+# --- sandbox server -----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def start_sandbox(workdir: Path, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI', 'SANDBOX_'))}
+    env.update(
+        SANDBOX_DATA_DIR=str(workdir / 'sandbox'),
+        SANDBOX_PUBLIC_URL=f'http://127.0.0.1:{port}',
+        PYTHONPATH=str(ROOT),
+    )
+    command = [sys.executable, '-m', 'sandbox', '--host', '127.0.0.1', '--port', str(port)]
+    return subprocess.Popen(command, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_until_up(server: subprocess.Popen[bytes], base_url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f'the sandbox stopped at start-up (exit status {server.returncode})')
+        try:
+            if httpx.get(f'{base_url}/sandbox/clock', timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f'the sandbox did not answer at {base_url} within {timeout:.0f} s')
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def aggregator(base_url: str) -> BridgeAggregator:
+    return BridgeAggregator(
+        key='bridge',
+        label='Synchronisation avec Bridge',
+        base_url=base_url,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        webhook_secret=WEBHOOK_SECRET,
+    )
+
+
+async def bounded(concurrency: int, work: Callable[[T], Awaitable[R]], inputs: Iterable[T]) -> list[R]:
+    """`work` on every input, at most `concurrency` at a time, results in input order."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(value: T) -> R:
+        async with gate:
+            return await work(value)
+
+    return list(await asyncio.gather(*(one(value) for value in inputs)))
+
+
+# --- Relais database ----------------------------------------------------------------------------------------
+
+
+def _client(firm_id: int, index: int) -> Client:
+    name = f'Dossier synchronisé {index:05d}'
+    siren = f'{80_000_000 + index:08d}'
+    siren += luhn.calc_check_digit(siren)
+    return Client(
+        firm_id=firm_id,
+        legal_name=name,
+        search_name=search_key(name),
+        siren=siren,
+        contact_email=f'contact{index}@dossier-{index}.fr',
+        sync_enabled=True,
+        sync_module='bridge',
+    )
+
+
+def seed_database(url: str, count: int) -> tuple[Actor, list[int]]:
+    """Fresh database: the demo data, then `count` client files of « Cabinet Démo » with the Bridge module on."""
+    db.migrate(url)
+    db.configure(url)
+    demo.seed()
+    with db.session_scope() as session:
+        firm = session.exec(select(Firm).where(Firm.name == demo.DEMO_FIRM[0])).one()
+        clients = [_client(firm.id, index) for index in range(count)]
+        session.add_all(clients)
+        session.flush()
+        admin = session.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
+        actor = Actor(
+            user_id=admin.id,
+            email=admin.email,
+            display_name=f'{admin.first_name} {admin.last_name}',
+            role=admin.role,
+            firm_id=admin.firm_id,
+            client_id=None,
+        )
+        return actor, [client.id for client in clients]
+
+
+# --- connected items ----------------------------------------------------------------------------------------
+
+
+async def _connect(module: BridgeAggregator, pages: httpx.AsyncClient, client_id: int, bank_id: str) -> str:
+    """The hosted pages, form after form, as the client would go through them; the new item's id."""
+    user = external_user(client_id)
+    url = await module.connect_url(user, email=ADMIN_EMAIL, callback_url=CALLBACK_URL, context=str(client_id))
+    forms = (
+        ('terms', {'accept_terms': '1', 'accept_transfer': '1'}),
+        ('bank', {'provider_id': bank_id}),
+        ('credentials', {'identifiant': f'demo-{client_id}', 'secret': SECRET_CODE}),
+        ('finish', {}),
+    )
+    for step, form in forms:
+        response = await pages.post(f'{url}/{step}', data=form)
+        if response.status_code != 303:
+            raise RuntimeError(f'connect page {step}: status {response.status_code}')
+    query = parse_qs(urlsplit(response.headers['location']).query)
+    if query.get('success') != ['true'] or query.get('step') != ['sync_success']:
+        raise RuntimeError(f'connection of client {client_id} failed: {query}')
+    return query['item_id'][0]
+
+
+async def connect_all(base_url: str, actor: Actor, client_ids: list[int], concurrency: int) -> list[int]:
+    """An aggregator user, an item and a registered connection per client file; the connection ids."""
+    module = aggregator(base_url)
+    try:
+        bank = next(bank for bank in await module.banks() if bank.name == BANK_NAME)
+        async with httpx.AsyncClient(timeout=30) as pages:
+
+            async def one(client_id: int) -> tuple[int, str, int]:
+                uuid = await module.ensure_user(external_user(client_id))
+                item_id = await _connect(module, pages, client_id, bank.id)
+                user = external_user(client_id)
+                item, accounts = await module.item(user, item_id), await module.accounts(user, item_id)
+                return client_id, uuid, register_connection(actor, client_id, module.key, item, accounts, bank.name)
+
+            done = await bounded(concurrency, one, client_ids)
+    finally:
+        await module.aclose()
+    with db.session_scope() as session:
+        session.add_all(
+            ProviderUser(client_id=c, provider='bridge', external_user_id=external_user(c), provider_user_id=uuid)
+            for c, uuid, _connection in done
+        )
+    return [connection_id for _client_id, _uuid, connection_id in done]
