@@ -7,12 +7,14 @@ from nicegui import app, background_tasks, ui
 from pages import auth_routes, webhook_routes
 from pages.bank_accounts import bank_accounts_page
 from pages.client_detail import client_detail_page
+from pages.client_link import client_link_done_page, client_link_page, client_link_return_page
 from pages.clients import clients_page
 from pages.company import company_page
 from pages.dashboard import dashboard_page
 from pages.firm import firm_page
+from pages.health import health_page
 from pages.login import login_page
-from services import db, demo, demo_banks, scheduler
+from services import db, demo, demo_banks, magic_links, outbox, scheduler
 from services.http_headers import SecurityHeadersMiddleware
 from services.providers import registry
 from services.settings import Settings, SettingsError, load_settings
@@ -25,6 +27,10 @@ def register_pages(settings: Settings) -> None:
     ui.page('/dossiers/{client_id}')(client_detail_page)
     ui.page('/dossiers/{client_id}/comptes-bancaires')(bank_accounts_page)
     ui.page('/cabinet')(firm_page)
+    ui.page('/sante')(health_page)
+    ui.page('/lien/termine')(client_link_done_page)
+    ui.page('/lien/{token}')(client_link_page)
+    ui.page('/lien/{token}/retour')(client_link_return_page)
     ui.page('/mon-entreprise')(company_page)
     auth_routes.register(app, https=settings.https)
     webhook_routes.register(app)
@@ -34,6 +40,8 @@ def start_services(settings: Settings) -> None:
     db.migrate(settings.database_url)
     db.configure(settings.database_url)
     registry.configure(settings)
+    magic_links.configure(secret=settings.secret, public_url=settings.public_url)
+    outbox.configure(settings.channels)
     if settings.demo:
         demo.seed()
     if settings.demo_banks:

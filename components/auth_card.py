@@ -9,8 +9,8 @@ from nicegui import ui
 
 
 @contextmanager
-def auth_card(notice: str | None = None) -> Iterator[None]:
-    ui.page_title('Connexion · Relais')
+def auth_card(notice: str | None = None, *, title: str = 'Connexion') -> Iterator[None]:
+    ui.page_title(f'{title} · Relais')
     ui.query('body').classes('bg-slate-100')
     with ui.column().classes('w-full min-h-screen items-center justify-center p-4'):
         with ui.row().classes('items-center gap-2 mb-2'):

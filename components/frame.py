@@ -37,6 +37,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem('Tableau de bord', 'dashboard', '/', 'dashboard.view', 'nav-dashboard'),
+    NavItem('Santé des connexions', 'monitor_heart', '/sante', 'health.view', 'nav-health'),
     NavItem('Dossiers', 'folder_shared', '/dossiers', 'client.list', 'nav-clients'),
     NavItem('Mon entreprise', 'business', '/mon-entreprise', 'company.view', 'nav-company'),
     NavItem('Cabinet', 'settings', '/cabinet', 'firm.edit', 'nav-firm'),

@@ -43,6 +43,7 @@ class TreasuryAccount(SQLModel, table=True):
 
 class BankConnection(SQLModel, table=True):
     __tablename__ = 'bank_connection'
+    __table_args__ = (Index('ix_bank_connection_next_sync_at', 'next_sync_at'),)
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key='client.id', index=True)
@@ -58,6 +59,9 @@ class BankConnection(SQLModel, table=True):
     consent_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_attempt_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_success_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    next_sync_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    failures: int = 0  # consecutive failed syncs: the backoff of `bank_unavailable`
+    new_transactions: int = 0  # brought by the last sync
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
     deleted_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 

@@ -57,7 +57,7 @@ class Person:
     email: str
 
 
-def _visible(actor: Actor, query: Select) -> Select:
+def only_visible(actor: Actor, query: Select) -> Select:
     query = query.where(Client.firm_id == actor.firm_id)
     if not actor.sees_all_clients:
         assigned = select(ClientAssignment.client_id).where(ClientAssignment.user_id == actor.user_id)
@@ -89,7 +89,7 @@ def list_clients(
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     order = SORTABLE.get(sort, Client.search_name)
     with session_scope() as session:
-        filtered = _search(_visible(actor, select(Client)), search)
+        filtered = _search(only_visible(actor, select(Client)), search)
         total = session.exec(select(func.count()).select_from(filtered.subquery())).one()
         last_page = max(1, -(-total // per_page))
         page = max(1, min(page, last_page))
@@ -103,7 +103,7 @@ def count_clients(actor: Actor) -> int:
 
 
 def visible_client(session: Session, actor: Actor, client_id: int) -> Client:
-    client = session.exec(_visible(actor, select(Client)).where(Client.id == client_id)).first()
+    client = session.exec(only_visible(actor, select(Client)).where(Client.id == client_id)).first()
     if client is None:
         raise NotFound('Dossier')
     return client

@@ -13,10 +13,12 @@ log = logging.getLogger(__name__)
 class ConnectionChanged:
     """A connection's status or data changed (a sync started, progressed or ended)."""
 
+    firm_id: int
     client_id: int
     connection_id: int
     status: str
     message: str
+    new_transactions: int = 0
 
 
 Listener = Callable[[ConnectionChanged], None]

@@ -34,3 +34,10 @@ def parse_day(text: str | None) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def moment(value: datetime | None) -> str:
+    """`22/11/2026 14:05`, Europe/Paris."""
+    if value is None:
+        return '—'
+    return value.astimezone(PARIS).strftime('%d/%m/%Y %H:%M')

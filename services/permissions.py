@@ -48,6 +48,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     'audit.view': frozenset({ADMIN}),
     'bank.view': _FIRM_STAFF,
     'bank.manage': _FIRM_STAFF,
+    'health.view': _FIRM_STAFF,
+    'health.act': _FIRM_STAFF,
+    'maintenance.manage': frozenset({ADMIN}),
+    'outbox.view': frozenset({ADMIN}),
 }
 
 

@@ -1,31 +1,44 @@
-"""Background jobs (APScheduler), started by app.py only when RELAIS_SCHEDULER=1.
+"""Background jobs (APScheduler on the app's event loop), started by app.py only when RELAIS_SCHEDULER=1.
 
-Unattended syncs are spaced so that a connection stays within the PSD2 quota of four a day, and
-skip connections that wait for the client (their next sync needs the client first).
+Every minute the connections whose next sync is due (services.cadence) are synchronised, a few at a time; the
+outbox is delivered every 30 seconds and the consent reminders are looked at every hour. Jobs coalesce, never
+overlap themselves, and a job that missed its moment by less than its own period still runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import col, or_, select
 
+from services import cadence, outbox, reminders
 from services.banking_models import BankConnection
 from services.clock import now
 from services.db import session_scope
+from services.errors import DomainError
 from services.models import Client
 from services.sync import sync_connection
 
 log = logging.getLogger(__name__)
-SYNC_EVERY = timedelta(hours=6)
-WAITING_FOR_CLIENT = ('credentials_invalid', 'sca_required', 'bank_action_required', 'pro_validation_required')
+CONCURRENCY = 8
+ROUND_SIZE = 200
 
 _scheduler: AsyncIOScheduler | None = None
 
 
-def due_connections(limit: int = 200) -> list[int]:
+def due_connections(limit: int = ROUND_SIZE) -> list[int]:
+    """The connections to synchronise now, the most overdue first."""
+    moment = now()
+    never_planned = (
+        col(BankConnection.next_sync_at).is_(None)
+        & col(BankConnection.status).not_in(cadence.WAITING_FOR_CLIENT)
+        & or_(
+            col(BankConnection.last_attempt_at).is_(None),
+            col(BankConnection.last_attempt_at) < moment - cadence.SYNC_EVERY,
+        )
+    )
     with session_scope() as session:
         query = (
             select(BankConnection.id)
@@ -33,33 +46,45 @@ def due_connections(limit: int = 200) -> list[int]:
             .where(
                 col(Client.sync_enabled).is_(True),
                 col(BankConnection.deleted_at).is_(None),
-                col(BankConnection.status).not_in(WAITING_FOR_CLIENT),
-                or_(
-                    col(BankConnection.last_attempt_at).is_(None),
-                    col(BankConnection.last_attempt_at) < now() - SYNC_EVERY,
-                ),
+                or_(col(BankConnection.next_sync_at) <= moment, never_planned),
             )
-            .order_by(BankConnection.last_attempt_at)
+            .order_by(col(BankConnection.next_sync_at).asc().nulls_first(), BankConnection.id)
             .limit(limit)
         )
         return list(session.exec(query))
 
 
-async def sync_due_connections() -> None:
-    for connection_id in due_connections():
-        try:
-            await sync_connection(connection_id, user_present=False)
-        except Exception:  # one failing connection must not stop the round
-            log.exception('scheduled sync of connection %s failed', connection_id)
+async def sync_due_connections() -> int:
+    """One round: the due connections, at most CONCURRENCY at a time; how many were synchronised."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(connection_id: int) -> bool:
+        async with gate:
+            try:
+                await sync_connection(connection_id, user_present=False)
+                return True
+            except DomainError:
+                return False  # already running (a person asked for it), or removed meanwhile
+            except Exception:  # one failing connection must not stop the round
+                log.exception('scheduled sync of connection %s failed', connection_id)
+                return False
+
+    return sum(await asyncio.gather(*(one(c) for c in due_connections())))
+
+
+async def send_reminders() -> None:
+    await asyncio.to_thread(reminders.send_due)
 
 
 def start() -> None:
     global _scheduler
-    _scheduler = AsyncIOScheduler(timezone='UTC')
-    _scheduler.add_job(
-        sync_due_connections, 'interval', minutes=15, id='sync_due_connections', max_instances=1, coalesce=True
-    )
+    _scheduler = AsyncIOScheduler(timezone='UTC', job_defaults={'coalesce': True, 'max_instances': 1})
+    _scheduler.add_job(sync_due_connections, 'interval', seconds=60, id='sync', misfire_grace_time=60)
+    _scheduler.add_job(outbox.deliver_due, 'interval', seconds=30, id='outbox', misfire_grace_time=30)
+    _scheduler.add_job(send_reminders, 'interval', hours=1, id='reminders', misfire_grace_time=3600)
     _scheduler.start()
+    for job in _scheduler.get_jobs():  # a first round at start-up, not one period later
+        job.modify(next_run_time=now())
 
 
 def stop() -> None:

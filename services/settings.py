@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.outbox import Channels
+
 
 class SettingsError(ValueError):
     """A setting has a value we cannot use; the message is in French and in English."""
@@ -31,6 +33,7 @@ class Settings:
     provider_client_id: str
     provider_client_secret: str
     provider_webhook_secret: str
+    channels: Channels
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -117,6 +120,24 @@ def _provider(env: Mapping[str, str], host: str, port: int) -> dict[str, object]
     }
 
 
+def _channels(env: Mapping[str, str]) -> Channels:
+    """E-mail by SMTP and SMS through an HTTP gateway; either left unset keeps its messages in the outbox."""
+    port = env.get('RELAIS_SMTP_PORT', '587').strip()
+    if not port.isdigit():
+        raise SettingsError(f'RELAIS_SMTP_PORT={port!r} : port invalide / invalid port')
+    sms_url = env.get('RELAIS_SMS_URL', '').strip() or None
+    return Channels(
+        smtp_host=env.get('RELAIS_SMTP_HOST', '').strip() or None,
+        smtp_port=int(port),
+        smtp_user=env.get('RELAIS_SMTP_USER') or None,
+        smtp_password=env.get('RELAIS_SMTP_PASSWORD') or None,
+        smtp_from=env.get('RELAIS_SMTP_FROM', 'Relais <relais@localhost>'),
+        smtp_starttls=_flag(env, 'RELAIS_SMTP_STARTTLS') if 'RELAIS_SMTP_STARTTLS' in env else True,
+        sms_url=_url(env, 'RELAIS_SMS_URL', '') if sms_url else None,
+        sms_token=env.get('RELAIS_SMS_TOKEN') or None,
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get('RELAIS_DATA_DIR', './data')).expanduser().resolve()
@@ -140,4 +161,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret=_secret(env, data_dir),
         https=_flag(env, 'RELAIS_HTTPS'),
         **provider,
+        channels=_channels(env),
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import col, select
 
-from services import audit, events, statuses
+from services import audit, cadence, events, maintenance, statuses
 from services.banking import client_sync_module
 from services.banking_models import BankAccount, BankConnection, ProviderUser
 from services.clients import visible_client
@@ -208,9 +209,16 @@ def launch(coroutine) -> asyncio.Task:
     return task
 
 
-def _emit(client_id: int, connection_id: int, status: str, message: str) -> None:
+def _emit(connection: BankConnection, status: str, message: str, new_transactions: int = 0) -> None:
     events.emit(
-        events.ConnectionChanged(client_id=client_id, connection_id=connection_id, status=status, message=message)
+        events.ConnectionChanged(
+            firm_id=connection.firm_id,
+            client_id=connection.client_id,
+            connection_id=connection.id,
+            status=status,
+            message=message,
+            new_transactions=new_transactions,
+        )
     )
 
 
@@ -225,15 +233,21 @@ async def sync_connection(connection_id: int, *, user_present: bool, refresh: bo
         _running.discard(connection_id)
 
 
-def _start(connection_id: int) -> tuple[BankConnection, bool]:
+def _start(connection_id: int) -> tuple[BankConnection, bool, str | None]:
+    """The connection, whether its file syncs, and the notice of a maintenance that skips this sync."""
     with session_scope() as session:
         connection = session.get(BankConnection, connection_id)
         if connection is None or connection.deleted_at is not None:
             raise NotFound('Connexion bancaire')
         enabled, _module = client_sync_module(session, connection.client_id)
-        connection.last_attempt_at = now()
+        window = maintenance.active(session, firm_id=connection.firm_id, bank_name=connection.bank_name)
+        if window is not None:
+            connection.status, connection.status_description = 'maintenance', window.message
+            connection.next_sync_at = window.ends_at  # resumes by itself once the window is over
+        else:
+            connection.last_attempt_at = now()
         session.add(connection)
-        return connection, enabled
+        return connection, enabled, window.message if window else None
 
 
 def _record(connection_id: int, item: ProviderItem | None, *, error: str | None = None) -> str:
@@ -243,8 +257,18 @@ def _record(connection_id: int, item: ProviderItem | None, *, error: str | None 
             _apply_item(connection, item)
         else:
             connection.status, connection.status_description = 'provider_error', error
+        connection.failures = connection.failures + 1 if connection.status in cadence.RETRYABLE else 0
+        connection.next_sync_at = cadence.next_sync(connection.status, failures=connection.failures, at=now())
         session.add(connection)
         return connection.status
+
+
+def _postpone(connection_id: int, seconds: float) -> None:
+    """The aggregator's quota is spent: the next unattended sync waits until it frees a slot."""
+    with session_scope() as session:
+        connection = session.get(BankConnection, connection_id)
+        connection.next_sync_at = now() + timedelta(seconds=seconds)
+        session.add(connection)
 
 
 async def _refreshed_item(
@@ -260,12 +284,15 @@ async def _refreshed_item(
 
 
 async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> SyncOutcome:
-    connection, enabled = _start(connection_id)
+    connection, enabled, notice = _start(connection_id)
     client_id, item_id = connection.client_id, connection.provider_item_id
     if not enabled:
         return SyncOutcome('disabled', ImportResult(), 'La synchronisation est désactivée pour ce dossier.')
+    if notice is not None:
+        _emit(connection, 'maintenance', notice)
+        return SyncOutcome('maintenance', ImportResult(), f'Maintenance planifiée : {notice}')
     module, user = registry.get(connection.provider), external_user(client_id)
-    _emit(client_id, connection_id, 'syncing', 'Synchronisation en cours…')
+    _emit(connection, 'syncing', 'Synchronisation en cours…')
     try:
         item = await _refreshed_item(module, user, item_id, refresh=refresh, user_present=user_present)
         status = _record(connection_id, item)
@@ -274,22 +301,31 @@ async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> Syn
         has_data = item.last_success_at is not None
         imported = await _import_connection(module, user, connection, status) if has_data else ImportResult()
     except RateLimited as limited:
+        _postpone(connection_id, limited.retry_after)
         message = (
             f'Limite de synchronisations DSP2 atteinte : réessayez dans {max(1, int(limited.retry_after // 60))} min.'
         )
-        _emit(client_id, connection_id, connection.status, message)
+        _emit(connection, connection.status, message)
         return SyncOutcome(connection.status, ImportResult(), message)
     except ProviderError as error:
         status = _record(connection_id, None, error=str(error))
-        _emit(client_id, connection_id, status, str(error))
+        _emit(connection, status, str(error))
         return SyncOutcome(status, ImportResult(), str(error))
     message = (
         statuses.STATUSES[status].sentence
         if status != 'ok'
         else (f'Synchronisation terminée : {imported.inserted} nouvelle(s) opération(s).')
     )
-    _emit(client_id, connection_id, status, message)
+    _count_new(connection_id, imported.inserted)
+    _emit(connection, status, message, imported.inserted)
     return SyncOutcome(status, imported, message)
+
+
+def _count_new(connection_id: int, inserted: int) -> None:
+    with session_scope() as session:
+        connection = session.get(BankConnection, connection_id)
+        connection.new_transactions = inserted
+        session.add(connection)
 
 
 async def _import_connection(module: Aggregator, user: str, connection: BankConnection, status: str) -> ImportResult:
@@ -308,8 +344,7 @@ async def _import_connection(module: Aggregator, user: str, connection: BankConn
         batch = await module.transactions(user, account.provider_account_id, since=account.cursor)
         total.add(await asyncio.to_thread(_import_account, account.id, connection.provider_item_id, batch))
         _emit(
-            connection.client_id,
-            connection.id,
+            connection,
             'syncing',
             f'Synchronisation en cours : compte {index}/{len(accounts)}…',
         )

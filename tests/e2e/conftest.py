@@ -40,6 +40,9 @@ class Server:
     data_dir: Path
     env: dict[str, str]
 
+    def log(self) -> str:
+        return (self.data_dir / 'server.log').read_text()
+
     def sql(self, query: str, *args: object) -> list[tuple]:
         with sqlite3.connect(self.data_dir / 'relais.db') as connection:
             return connection.execute(query, args).fetchall()
@@ -194,3 +197,14 @@ def sign_in(page: Page, server: Server, authenticator: Authenticator, email: str
 
 def has_no_horizontal_overflow(page: Page) -> bool:
     return page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')
+
+
+def demo_connection(server: Server, bank_name: str) -> int:
+    """The id of a demo connection, once the app made it at the demo aggregator (just after start-up)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = server.sql('SELECT id FROM bank_connection WHERE bank_name = ? AND deleted_at IS NULL', bank_name)
+        if found:
+            return found[0][0]
+        time.sleep(0.3)
+    raise AssertionError(f'the demo connection {bank_name} was not made within 60 s:\n{server.log()}')

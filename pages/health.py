@@ -1,0 +1,178 @@
+"""« Santé des connexions »: counts, chart and the list of every connection by urgency, updated live."""
+
+from __future__ import annotations
+
+import asyncio
+
+from nicegui import background_tasks, context, run, ui
+
+from components.health_chart import StatusCount, chart_options, who_cards
+from components.health_table import HealthTable
+from components.server_table import PageRequest
+from pages.layout import page_frame
+from pages.session import guard
+from services import events, health, magic_links, statuses, sync_manual
+from services.clock import now
+from services.errors import DomainError
+from services.formatting import day, moment
+from services.health import HealthFilter, HealthRow
+from services.permissions import Actor
+
+ANY = ''
+REFRESH_DELAY = 0.15  # events of one burst (a round of syncs) are drawn once
+
+
+def _next_sync(row: HealthRow) -> str:
+    if row.who_acts == 'client' and row.status != 'consent_expiring':
+        return 'En attente du client'
+    return moment(row.next_sync_at)
+
+
+def _renewal(row: HealthRow) -> str:
+    if row.consent_expires_at is None:
+        return '—'
+    days = (row.consent_expires_at - now()).days
+    return f'{day(row.consent_expires_at)} (J-{max(days, 0)})'
+
+
+def _row(row: HealthRow, progress: str | None) -> dict:
+    return {
+        'id': row.id,
+        'client_id': row.client_id,
+        'client_name': row.client_name,
+        'bank_name': row.bank_name,
+        'status': row.status,
+        'status_label': row.status_label,
+        'sentence': row.sentence,
+        'problem': row.problem,
+        'action': row.action,
+        'renewal': _renewal(row),
+        'last_sync': moment(row.last_sync_at),
+        'next_sync': _next_sync(row),
+        'new_transactions': row.new_transactions,
+        'progress': progress,
+    }
+
+
+def _days(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
+class HealthScreen:
+    def __init__(self, actor: Actor) -> None:
+        self.actor, self.where, self.progress = actor, HealthFilter(), {}
+        self.client, self.pending = context.client, False
+        self.counts_view()
+        self.filters()
+        self.table = HealthTable(fetch=self.fetch, on_action=self.act)
+        self.table.classes('w-full')
+        unsubscribe = events.subscribe(self.on_event)
+        context.client.on_delete(unsubscribe)
+
+    @ui.refreshable_method
+    def counts_view(self) -> None:
+        by_status = health.counts(self.actor)
+        who_cards(health.counts_by_who(by_status), health.WHO_CARDS, on_pick=self.pick_who)
+        shown = [
+            StatusCount(s, statuses.STATUSES[s].label, statuses.STATUSES[s].who_acts, n) for s, n in by_status.items()
+        ]
+        with ui.card().classes('w-full'):
+            ui.label(f'{sum(by_status.values())} connexion(s)').classes('text-sm text-slate-600').props(
+                'data-testid=health-total'
+            )
+            ui.echart(chart_options(shown)).classes('w-full h-64').props('data-testid=health-chart')
+
+    def filters(self) -> None:
+        banks, people = health.filter_choices(self.actor)
+        status_options = {ANY: 'Tous les statuts', **{s: i.label for s, i in statuses.STATUSES.items()}}
+        who_options = {ANY: 'Tout le monde', **health.WHO_LABELS}
+        with ui.row().classes('w-full items-center gap-2'):
+            self.status_select = self.select(status_options, 'Statut', 'health-filter-status', 'status')
+            self.who_select = self.select(who_options, 'Qui agit', 'health-filter-who', 'who')
+            self.select({ANY: 'Toutes les banques', **{b: b for b in banks}}, 'Banque', 'health-filter-bank', 'bank')
+            if self.actor.sees_all_clients:
+                self.select({0: 'Tous', **people}, 'Collaborateur', 'health-filter-collaborator', 'collaborator_id')
+            days = (
+                ui.number('Expire dans N jours', min=0, max=400, precision=0)
+                .props('outlined dense clearable data-testid=health-filter-days debounce=300')
+                .classes('min-w-[11rem]')
+            )
+            days.on_value_change(lambda e: self.set_filter('expires_within_days', _days(e.value)))
+
+    def select(self, options: dict, label: str, testid: str, field: str) -> ui.select:
+        first = next(iter(options))
+        return (
+            ui.select(options, value=first, label=label, on_change=lambda e: self.set_filter(field, e.value or None))
+            .props(f'outlined dense options-dense data-testid={testid}')
+            .classes('min-w-[11rem]')
+        )
+
+    def set_filter(self, field: str, value: object) -> None:
+        self.where = HealthFilter(**{**self.where.__dict__, field: value})
+        self.table.reload(page=1)
+
+    def pick_who(self, who: str) -> None:
+        self.who_select.value = who
+
+    def fetch(self, request: PageRequest) -> tuple[list[dict], int]:
+        page = health.list_connections(self.actor, self.where, page=request.page, per_page=request.per_page)
+        return [_row(r, self.progress.get(r.id)) for r in page.rows], page.total
+
+    async def act(self, connection_id: int, action: str) -> None:
+        try:
+            if action == 'send':
+                recipients = await run.io_bound(magic_links.send_to_client, self.actor, connection_id)
+                ui.notify(f'Lien envoyé à {" et ".join(recipients)}.', type='positive')
+            elif action == 'copy':
+                url = await run.io_bound(magic_links.issue, self.actor, connection_id)
+                ui.clipboard.write(url)
+                ui.notify('Lien copié : il est valable 7 jours, une seule fois.', type='positive')
+            else:
+                self.progress[connection_id] = 'Synchronisation en cours…'
+                self.table.reload()
+                background_tasks.create(self.retry(connection_id), name='health retry')
+        except DomainError as problem:
+            ui.notify(str(problem), type='negative', multi_line=True)
+
+    async def retry(self, connection_id: int) -> None:
+        try:
+            outcome = await sync_manual.refresh_now(self.actor, connection_id)
+            message, kind = outcome.message, 'positive' if outcome.status == 'ok' else 'warning'
+        except DomainError as problem:
+            message, kind = str(problem), 'negative'
+        self.progress.pop(connection_id, None)
+        with self.client:
+            ui.notify(message, type=kind, multi_line=True)
+        self.redraw()
+
+    def on_event(self, event: events.ConnectionChanged) -> None:
+        if event.firm_id != self.actor.firm_id:
+            return
+        if event.status == 'syncing':
+            self.progress[event.connection_id] = event.message
+        else:
+            self.progress.pop(event.connection_id, None)
+        if not self.pending:
+            self.pending = True
+            background_tasks.create(self.redraw_soon(), name='health redraw')
+
+    async def redraw_soon(self) -> None:
+        await asyncio.sleep(REFRESH_DELAY)
+        self.pending = False
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self.client.id not in self.client.instances:
+            return  # the tab was closed meanwhile
+        with self.client:
+            self.counts_view.refresh()
+            self.table.reload()
+
+
+def health_page():
+    actor = guard('health.view')
+    if not isinstance(actor, Actor):
+        return actor
+    with page_frame(actor, 'Santé des connexions'):
+        HealthScreen(actor)
+    return None

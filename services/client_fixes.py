@@ -1,0 +1,76 @@
+"""What a client does through a magic link: validate professional accounts, renew the DSP2 consent, give a new
+secret code, or say the bank's website was dealt with. Each fix ends with a sync the user asked for (user present),
+whose status change every open dashboard hears; the link is spent only when the fix worked."""
+
+from __future__ import annotations
+
+from services import magic_links
+from services.banking_models import BankConnection
+from services.db import session_scope
+from services.errors import DomainError, InvalidInput
+from services.magic_links import LinkView
+from services.models import Client
+from services.providers import registry
+from services.sync import SyncOutcome, external_user, sync_connection
+
+HOSTED_FIXES = frozenset({'sca_required', 'consent_expiring', 'credentials_invalid'})
+
+
+def _connection(view: LinkView) -> BankConnection:
+    with session_scope() as session:
+        return session.get(BankConnection, view.connection_id)
+
+
+async def validate_pro_accounts(token: str, *, signer_name: str, certified: bool) -> SyncOutcome:
+    """« Validation de compte professionnel »: the client certifies, the aggregator opens the accounts."""
+    errors = {}
+    if not signer_name.strip():
+        errors['name'] = 'Indiquez votre nom.'
+    if not certified:
+        errors['certified'] = 'Cochez la case pour certifier être habilité.'
+    if errors:
+        raise InvalidInput(errors)
+    view = magic_links.open_link(token)
+    if view.status != 'pro_validation_required':
+        raise DomainError('Les comptes de cette connexion n’attendent plus de validation.')
+    connection = _connection(view)
+    module, user = registry.get(connection.provider), external_user(connection.client_id)
+    accounts = await module.accounts(user, connection.provider_item_id)
+    await module.validate_pro_accounts(user, connection.provider_item_id, [a.id for a in accounts if a.pro])
+    magic_links.spend(token, signer_name=signer_name.strip())
+    return await sync_connection(view.connection_id, user_present=True)
+
+
+async def hosted_fix_url(token: str, *, callback_url: str) -> str:
+    """The aggregator's page for a DSP2 renewal or a new secret code, coming back to ``callback_url``."""
+    view = magic_links.open_link(token)
+    if view.status not in HOSTED_FIXES:
+        raise DomainError('Cette connexion n’attend plus rien de vous.')
+    connection = _connection(view)
+    with session_scope() as session:
+        email = session.get(Client, view.client_id).contact_email or ''
+    return await registry.get(connection.provider).connect_url(
+        external_user(connection.client_id),
+        email=email,
+        callback_url=callback_url,
+        item_id=connection.provider_item_id,
+        context=str(connection.client_id),
+    )
+
+
+async def after_hosted_fix(token: str) -> SyncOutcome:
+    """Back from the aggregator's page: synchronise, and spend the link if the connection is well again."""
+    view = magic_links.open_link(token)
+    outcome = await sync_connection(view.connection_id, user_present=True)
+    if outcome.status not in HOSTED_FIXES:
+        magic_links.spend(token)
+    return outcome
+
+
+async def retry_after_bank_action(token: str) -> SyncOutcome:
+    """« J'ai fait le nécessaire »: try again; the link stays usable while the bank still asks."""
+    view = magic_links.open_link(token)
+    outcome = await sync_connection(view.connection_id, user_present=True)
+    if outcome.status != 'bank_action_required':
+        magic_links.spend(token)
+    return outcome
