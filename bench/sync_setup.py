@@ -1,8 +1,8 @@
 """Set-up for bench/sync.py: the sandbox server, the Relais database and the connected items (not the timed part).
 
-Each client file gets its aggregator user and one item made through the hosted connect pages (form posts with
-httpx: terms, bank, identifiant `demo-<n>` with the secret code, finish), then the connection is registered in
-Relais as `services.sync.finish_connection` does, without its background sync.
+Each client file gets its aggregator user and one item (identifiant `demo-<n>`) made by the sandbox's demo shortcut
+`POST /sandbox/items`, exactly as its hosted pages would (tests/integration drives the pages themselves); then the
+connection is registered in Relais as `services.sync.finish_connection` does, without its background sync.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import IO, TypeVar
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from sqlmodel import select
@@ -34,9 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID = 'relais-demo'
 CLIENT_SECRET = 'relais-demo-secret'
 WEBHOOK_SECRET = 'relais-demo-webhook-secret'
-SECRET_CODE = '1234'
 BANK_NAME = 'BNP Paribas'  # popular, no SMS code
-CALLBACK_URL = 'http://127.0.0.1:9/bench/callback'  # only read from the 303, never followed
 ADMIN_EMAIL = 'admin@cabinet-demo.fr'
 T = TypeVar('T')
 R = TypeVar('R')
@@ -150,41 +147,20 @@ def seed_database(url: str, count: int) -> tuple[Actor, list[int]]:
 # --- connected items ----------------------------------------------------------------------------------------
 
 
-async def _connect(module: BridgeAggregator, pages: httpx.AsyncClient, client_id: int, bank_id: str) -> str:
-    """The hosted pages, form after form, as the client would go through them; the new item's id."""
-    user = external_user(client_id)
-    url = await module.connect_url(user, email=ADMIN_EMAIL, callback_url=CALLBACK_URL, context=str(client_id))
-    forms = (
-        ('terms', {'accept_terms': '1', 'accept_transfer': '1'}),
-        ('bank', {'provider_id': bank_id}),
-        ('credentials', {'identifiant': f'demo-{client_id}', 'secret': SECRET_CODE}),
-        ('finish', {}),
-    )
-    for step, form in forms:
-        response = await pages.post(f'{url}/{step}', data=form)
-        if response.status_code != 303:
-            raise RuntimeError(f'connect page {step}: status {response.status_code}')
-    query = parse_qs(urlsplit(response.headers['location']).query)
-    if query.get('success') != ['true'] or query.get('step') != ['sync_success']:
-        raise RuntimeError(f'connection of client {client_id} failed: {query}')
-    return query['item_id'][0]
-
-
 async def connect_all(base_url: str, actor: Actor, client_ids: list[int], concurrency: int) -> list[int]:
     """An aggregator user, an item and a registered connection per client file; the connection ids."""
     module = aggregator(base_url)
     try:
         bank = next(bank for bank in await module.banks() if bank.name == BANK_NAME)
-        async with httpx.AsyncClient(timeout=30) as pages:
 
-            async def one(client_id: int) -> tuple[int, str, int]:
-                uuid = await module.ensure_user(external_user(client_id))
-                item_id = await _connect(module, pages, client_id, bank.id)
-                user = external_user(client_id)
-                item, accounts = await module.item(user, item_id), await module.accounts(user, item_id)
-                return client_id, uuid, register_connection(actor, client_id, module.key, item, accounts, bank.name)
+        async def one(client_id: int) -> tuple[int, str, int]:
+            user = external_user(client_id)
+            uuid = await module.ensure_user(user)
+            item_id = await module.create_demo_item(user, bank_id=bank.id, identifiant=f'demo-{client_id}')
+            item, accounts = await module.item(user, item_id), await module.accounts(user, item_id)
+            return client_id, uuid, register_connection(actor, client_id, module.key, item, accounts, bank.name)
 
-            done = await bounded(concurrency, one, client_ids)
+        done = await bounded(concurrency, one, client_ids)
     finally:
         await module.aclose()
     with db.session_scope() as session:
