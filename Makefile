@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
-	RELAIS_DEMO=$${RELAIS_DEMO:-1} $(PY) app.py
+	RELAIS_DEMO=$${RELAIS_DEMO:-1} RELAIS_SCHEDULER=$${RELAIS_SCHEDULER:-1} $(PY) app.py
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

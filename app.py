@@ -14,6 +14,8 @@ from pages.dashboard import dashboard_page
 from pages.firm import firm_page
 from pages.health import health_page
 from pages.login import login_page
+from pages.maintenance import maintenance_page
+from pages.outbox import outbox_page
 from services import db, demo, demo_banks, magic_links, outbox, scheduler
 from services.http_headers import SecurityHeadersMiddleware
 from services.providers import registry
@@ -28,6 +30,8 @@ def register_pages(settings: Settings) -> None:
     ui.page('/dossiers/{client_id}/comptes-bancaires')(bank_accounts_page)
     ui.page('/cabinet')(firm_page)
     ui.page('/sante')(health_page)
+    ui.page('/maintenances')(maintenance_page)
+    ui.page('/messages')(outbox_page)
     ui.page('/lien/termine')(client_link_done_page)
     ui.page('/lien/{token}')(client_link_page)
     ui.page('/lien/{token}/retour')(client_link_return_page)

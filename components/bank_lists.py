@@ -8,14 +8,20 @@ from nicegui import ui
 
 from components.data_table import cell, data_table, empty_row, row, text_cell
 from services.banking import AccountRow, ConnectionRow
-from services.formatting import day, money
+from services.cadence import WAITING_FOR_CLIENT
+from services.formatting import day, moment, money
 
 NO_TREASURY = 0  # the select's key for « - Aucun - »
 
 
 def status_cell(connection: ConnectionRow) -> None:
     with cell(f'connection-status-{connection.id}'), ui.column().classes('gap-0'):
-        if connection.problem:
+        if connection.unavailable:
+            with ui.row().classes('items-center gap-1 no-wrap text-amber-800'):
+                ui.icon('construction')
+                ui.label('Module indisponible').classes('font-medium')
+            ui.label(connection.unavailable).classes('text-xs text-slate-600 max-w-sm')
+        elif connection.problem:
             with ui.row().classes('items-center gap-1 no-wrap text-orange-800'):
                 ui.icon('pause_circle')
                 ui.label('Problème de synchronisation').classes('font-medium')
@@ -25,6 +31,12 @@ def status_cell(connection: ConnectionRow) -> None:
             with ui.row().classes('items-center gap-1 no-wrap text-green-800'):
                 ui.icon('check_circle' if connection.status == 'ok' else 'sync')
                 ui.label(connection.status_label)
+
+
+def _next(connection: ConnectionRow) -> str:
+    if connection.status in WAITING_FOR_CLIENT:
+        return 'en attente du client'
+    return moment(connection.next_sync_at)
 
 
 def _renewal(connection: ConnectionRow) -> str:
@@ -39,7 +51,15 @@ def connections_list(
     on_refresh: Callable[[ConnectionRow], None],
     on_delete: Callable[[ConnectionRow], None],
 ) -> None:
-    headers = ['#', 'Nom', 'Statut', 'Renouvellement', 'Synchronisation avec la banque', 'Suppression']
+    headers = [
+        '#',
+        'Nom',
+        'Statut',
+        'Renouvellement',
+        'Synchronisation',
+        'Synchronisation avec la banque',
+        'Suppression',
+    ]
     with data_table(headers, testid='connections-table'):
         if not rows:
             empty_row(len(headers), 'Aucune connexion bancaire pour le moment.')
@@ -49,11 +69,16 @@ def connections_list(
                 text_cell(connection.bank_name, f'connection-name-{connection.id}')
                 status_cell(connection)
                 text_cell(_renewal(connection), f'connection-renewal-{connection.id}', nowrap=True)
+                with cell(f'connection-sync-{connection.id}'), ui.column().classes('gap-0 text-xs'):
+                    ui.label(f'Dernière : {moment(connection.last_sync_at)}').classes('whitespace-nowrap')
+                    ui.label(f'Prochaine : {_next(connection)}').classes('whitespace-nowrap')
                 with cell():
-                    ui.button(icon='sync', on_click=lambda c=connection: on_refresh(c)).props(
-                        f'flat round dense aria-label="Synchronisation avec la banque" '
+                    refresh = ui.button(icon='sync', on_click=lambda c=connection: on_refresh(c)).props(
+                        f'flat round dense aria-label="Synchroniser maintenant" '
                         f'data-testid=connection-refresh-{connection.id}'
-                    ).tooltip('Synchronisation avec la banque')
+                    )
+                    refresh.tooltip('Synchroniser maintenant (avec la banque)')
+                    refresh.set_enabled(connection.unavailable is None)
                 with cell():
                     ui.button(icon='delete', on_click=lambda c=connection: on_delete(c)).props(
                         f'flat round dense color=negative aria-label=Supprimer '

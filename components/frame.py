@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -40,6 +40,8 @@ NAV_ITEMS = (
     NavItem('Santé des connexions', 'monitor_heart', '/sante', 'health.view', 'nav-health'),
     NavItem('Dossiers', 'folder_shared', '/dossiers', 'client.list', 'nav-clients'),
     NavItem('Mon entreprise', 'business', '/mon-entreprise', 'company.view', 'nav-company'),
+    NavItem('Maintenances', 'construction', '/maintenances', 'maintenance.manage', 'nav-maintenance'),
+    NavItem('Messages envoyés', 'outgoing_mail', '/messages', 'outbox.view', 'nav-outbox'),
     NavItem('Cabinet', 'settings', '/cabinet', 'firm.edit', 'nav-firm'),
 )
 
@@ -88,6 +90,7 @@ def frame(
     on_sign_out: Callable[[], None],
     on_activity: Callable[[], None],
     on_check: Callable[[], None],
+    notices: Sequence[str] = (),
 ) -> Iterator[ui.column]:
     """Open the page layout; the caller fills the returned content column."""
     ui.page_title(f'{title} · Relais')
@@ -97,5 +100,9 @@ def frame(
     drawer = _drawer(actor, current_path)
     _header(actor, firm_name, drawer, on_sign_out)
     with ui.column().classes('w-full max-w-6xl mx-auto p-3 sm:p-6 gap-4') as content:
+        for index, notice in enumerate(notices):
+            with ui.row().classes('w-full items-center gap-2 no-wrap rounded bg-amber-100 text-amber-900 px-3 py-2'):
+                ui.icon('construction')
+                ui.label(notice).classes('text-sm').props(f'role=status data-testid=maintenance-banner-{index}')
         ui.label(title).classes('text-2xl font-semibold text-slate-800').props('data-testid=page-title')
         yield content

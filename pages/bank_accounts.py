@@ -107,6 +107,9 @@ class BankScreen:
             ui.navigate.to(url)
 
     async def refresh_connection(self, connection: ConnectionRow) -> None:
+        if connection.unavailable:
+            ui.notify(f'Module indisponible : {connection.unavailable}', type='warning', multi_line=True)
+            return
         if connection.status in FIX_TEXTS:
             title, text = FIX_TEXTS[connection.status]
             if await confirm(title, text, confirm_label='Suivant', testid='connection-fix'):

@@ -1,4 +1,4 @@
-"""« Tableau de bord »: the firm's overview (connection health arrives with the next issues)."""
+"""« Tableau de bord »: the firm's overview; each figure opens the screen behind it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from nicegui import ui
 from components.stat_card import stat_card
 from pages.layout import page_frame
 from pages.session import guard
-from services import clients
+from services import clients, health
 from services.permissions import Actor
 
 
@@ -25,4 +25,13 @@ def dashboard_page():
                 testid='stat-clients',
                 on_click=lambda: ui.navigate.to('/dossiers'),
             )
+            by_status = health.counts(actor)
+            waiting = health.counts_by_who(by_status)
+            figures = [
+                ('Connexions bancaires', sum(by_status.values()), 'account_balance', 'stat-connections'),
+                ('En attente du client', waiting['client'], 'person', 'stat-client-actions'),
+                ('Erreurs techniques', waiting['support'], 'support_agent', 'stat-support'),
+            ]
+            for label, value, icon, testid in figures:
+                stat_card(label, value, icon=icon, testid=testid, on_click=lambda: ui.navigate.to('/sante'))
     return None

@@ -9,8 +9,25 @@ from nicegui import context, run, ui
 
 from components.frame import frame
 from components.strong_auth import ask_strong_auth
-from services import firms, sessions
+from services import firms, maintenance, sessions
+from services.clock import aware, now
+from services.formatting import moment
 from services.permissions import Actor
+
+
+def maintenance_notices(actor: Actor) -> list[str]:
+    if not actor.is_firm_staff:
+        return []
+    notices = []
+    for window in maintenance.current_and_coming(actor):
+        kind = maintenance.KINDS[window.kind]
+        when = (
+            f'en cours jusqu’au {moment(window.ends_at)}'
+            if aware(window.starts_at) <= now()
+            else f'du {moment(window.starts_at)} au {moment(window.ends_at)}'
+        )
+        notices.append(f'Maintenance planifiée — {window.bank_name} ({kind}) {when} : {window.message}')
+    return notices
 
 
 @contextmanager
@@ -36,6 +53,7 @@ def page_frame(actor: Actor, title: str) -> Iterator[ui.column]:
         on_sign_out=sign_out,
         on_activity=activity,
         on_check=check,
+        notices=maintenance_notices(actor),
     ) as content:
         yield content
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from services import audit, statuses
+from services import audit, maintenance, statuses
 from services.banking_models import BankAccount, BankConnection, TreasuryAccount
 from services.clients import visible_client
 from services.clock import aware, now
@@ -29,6 +29,9 @@ class ConnectionRow:
     problem: bool
     consent_expires_at: datetime | None
     days_left: int | None
+    last_sync_at: datetime | None = None
+    next_sync_at: datetime | None = None
+    unavailable: str | None = None  # the notice of a « Module indisponible » maintenance: nothing can be done
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def mask_account_number(iban: str) -> str:
     return f'•••••••{number[-4:]}'
 
 
-def _connection_row(number: int, connection: BankConnection) -> ConnectionRow:
+def _connection_row(number: int, connection: BankConnection, unavailable: str | None) -> ConnectionRow:
     status = statuses.effective(connection.status, connection.consent_expires_at)
     info = statuses.STATUSES[status]
     expires = aware(connection.consent_expires_at)
@@ -80,6 +83,9 @@ def _connection_row(number: int, connection: BankConnection) -> ConnectionRow:
         problem=info.problem,
         consent_expires_at=expires,
         days_left=(expires - now()).days if expires else None,
+        last_sync_at=aware(connection.last_success_at),
+        next_sync_at=aware(connection.next_sync_at),
+        unavailable=unavailable,
     )
 
 
@@ -118,7 +124,7 @@ def overview(actor: Actor, client_id: int) -> BankOverview:
         treasury = session.exec(
             select(TreasuryAccount).where(TreasuryAccount.client_id == client_id).order_by(TreasuryAccount.number)
         )
-        rows = [_connection_row(number, c) for number, c in enumerate(connections, start=1)]
+        rows = [_connection_row(number, c, module_notice(session, c)) for number, c in enumerate(connections, start=1)]
         return BankOverview(
             client_id=client.id,
             legal_name=client.legal_name,
@@ -209,6 +215,11 @@ def set_account_sync(actor: Actor, account_id: int, enabled: bool) -> None:
             target_type='bank_account',
             target_id=account_id,
         )
+
+
+def module_notice(session: Session, connection: BankConnection) -> str | None:
+    window = maintenance.active(session, firm_id=connection.firm_id, bank_name=connection.bank_name, kind='module')
+    return window.message if window else None
 
 
 def client_sync_module(session: Session, client_id: int) -> tuple[bool, str | None]:

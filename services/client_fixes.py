@@ -4,7 +4,7 @@ whose status change every open dashboard hears; the link is spent only when the 
 
 from __future__ import annotations
 
-from services import magic_links
+from services import banking, magic_links
 from services.banking_models import BankConnection
 from services.db import session_scope
 from services.errors import DomainError, InvalidInput
@@ -17,8 +17,13 @@ HOSTED_FIXES = frozenset({'sca_required', 'consent_expiring', 'credentials_inval
 
 
 def _connection(view: LinkView) -> BankConnection:
+    """The link's connection, unless a « Module indisponible » maintenance of its bank forbids acting now."""
     with session_scope() as session:
-        return session.get(BankConnection, view.connection_id)
+        connection = session.get(BankConnection, view.connection_id)
+        notice = banking.module_notice(session, connection)
+    if notice:
+        raise DomainError(f'Module indisponible : {notice} Réessayez après la maintenance.')
+    return connection
 
 
 async def validate_pro_accounts(token: str, *, signer_name: str, certified: bool) -> SyncOutcome:
@@ -61,6 +66,7 @@ async def hosted_fix_url(token: str, *, callback_url: str) -> str:
 async def after_hosted_fix(token: str) -> SyncOutcome:
     """Back from the aggregator's page: synchronise, and spend the link if the connection is well again."""
     view = magic_links.open_link(token)
+    _connection(view)
     outcome = await sync_connection(view.connection_id, user_present=True)
     if outcome.status not in HOSTED_FIXES:
         magic_links.spend(token)
@@ -70,6 +76,7 @@ async def after_hosted_fix(token: str) -> SyncOutcome:
 async def retry_after_bank_action(token: str) -> SyncOutcome:
     """« J'ai fait le nécessaire »: try again; the link stays usable while the bank still asks."""
     view = magic_links.open_link(token)
+    _connection(view)
     outcome = await sync_connection(view.connection_id, user_present=True)
     if outcome.status != 'bank_action_required':
         magic_links.spend(token)

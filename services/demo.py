@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from sqlmodel import Session, select
 from stdnum import luhn
 
 from services import passwords
 from services.banking_models import TreasuryAccount
+from services.clock import now
 from services.db import session_scope
+from services.formatting import PARIS
+from services.health_models import MaintenanceWindow
 from services.models import Client, ClientAssignment, Firm, User
 from services.permissions import ADMIN, COLLABORATOR, DIRIGEANT, SUPERVISOR
 from services.text import search_key
@@ -142,6 +147,23 @@ def _bank_ready(session: Session, client: Client) -> None:
         session.add_all(TreasuryAccount(client_id=client.id, number=n, label=f'Banque n°{n}') for n in (1, 2))
 
 
+def _maintenance(session: Session, firm: Firm) -> None:
+    """MEG Banque announces a night of maintenance in three days (the banner shows it)."""
+    if session.exec(select(MaintenanceWindow).where(MaintenanceWindow.bank_name == 'MEG Banque')).first() is None:
+        evening = (now().astimezone(PARIS) + timedelta(days=3)).replace(hour=22, minute=0, second=0, microsecond=0)
+        start = evening.astimezone(UTC)
+        session.add(
+            MaintenanceWindow(
+                firm_id=firm.id,
+                bank_name='MEG Banque',
+                starts_at=start,
+                ends_at=start + timedelta(hours=8),
+                kind='sync',
+                message='MEG Banque met à jour ses serveurs : les synchronisations reprendront seules au matin.',
+            )
+        )
+
+
 def seed() -> None:
     password_hash = passwords.hash_password(PASSWORD)
     with session_scope() as session:
@@ -164,6 +186,7 @@ def seed() -> None:
             _client(session, witness, name, _siren(61000000 + i))
         for client in [fictive, *(c for c in others if c.legal_name in BANK_DEMO_FILES)]:
             _bank_ready(session, client)
+        _maintenance(session, demo)
         _user(session, 'admin@cabinet-demo.fr', 'Anne', 'Durand', ADMIN, password_hash, firm_id=demo.id)
         _user(session, 'superviseur@cabinet-demo.fr', 'Sophie', 'Leroy', SUPERVISOR, password_hash, firm_id=demo.id)
         collaborator = _user(

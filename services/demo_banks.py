@@ -105,7 +105,8 @@ def _link_to_treasury(actor: Actor, client_id: int, connection_id: int) -> None:
             banking.link_treasury(actor, account.id, treasury_id)
 
 
-async def _make(actor: Actor, client_id: int, spec: DemoConnection, bank_id: str) -> None:
+async def make(actor: Actor, client_id: int, spec: DemoConnection, bank_id: str) -> int:
+    """One connection made at the demo aggregator, linked to treasury and synchronised; its id."""
     module = registry.get(MODULE)
     await ensure_provider_user(module, client_id)
     user = external_user(client_id)
@@ -114,6 +115,7 @@ async def _make(actor: Actor, client_id: int, spec: DemoConnection, bank_id: str
     connection_id = register_connection(actor, client_id, MODULE, item, accounts, spec.bank_name)
     _link_to_treasury(actor, client_id, connection_id)
     await sync_connection(connection_id, user_present=True, refresh=False)
+    return connection_id
 
 
 async def seed(*, wait_seconds: float = 60.0) -> int:
@@ -125,7 +127,7 @@ async def seed(*, wait_seconds: float = 60.0) -> int:
             return 0
         bank_ids = await _bank_ids(wait_seconds)
         for client_id, spec in missing:
-            await _make(actor, client_id, spec, bank_ids[spec.bank_name])
+            await make(actor, client_id, spec, bank_ids[spec.bank_name])
         log.info('demo: %d bank connection(s) made at the demo aggregator', len(missing))
         return len(missing)
     except Exception:

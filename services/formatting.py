@@ -41,3 +41,11 @@ def moment(value: datetime | None) -> str:
     if value is None:
         return '—'
     return value.astimezone(PARIS).strftime('%d/%m/%Y %H:%M')
+
+
+def parse_local_moment(text: str | None) -> datetime | None:
+    """Read a browser's `2026-11-24T22:00` (Europe/Paris) as an aware datetime; None when empty or wrong."""
+    try:
+        return datetime.strptime((text or '').strip(), '%Y-%m-%dT%H:%M').replace(tzinfo=PARIS)
+    except ValueError:
+        return None

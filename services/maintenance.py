@@ -3,7 +3,7 @@ and for « Module indisponible » the bank screens show the notice instead of ac
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -16,6 +16,7 @@ from services.permissions import Actor, require
 
 KINDS = {'sync': 'Synchronisation indisponible', 'module': 'Module indisponible'}
 ANNOUNCE = timedelta(days=7)
+LISTED = timedelta(days=365)
 
 
 def schedule(
@@ -41,8 +42,8 @@ def schedule(
         window = MaintenanceWindow(
             firm_id=actor.firm_id,
             bank_name=bank_name.strip(),
-            starts_at=starts_at,
-            ends_at=ends_at,
+            starts_at=starts_at.astimezone(UTC),  # SQLite keeps no offset: every stored time is UTC
+            ends_at=ends_at.astimezone(UTC),
             kind=kind,
             message=message.strip()[:500] or KINDS[kind],
             created_by=actor.user_id,

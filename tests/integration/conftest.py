@@ -29,7 +29,15 @@ from services import sync
 from services.permissions import Actor
 from services.providers import registry
 from services.providers.bridge import BridgeAggregator
-from tests.unit.conftest import admin, database, demo_data, postgres_server, sqlite_template  # noqa: F401
+from tests.unit.conftest import (  # noqa: F401
+    admin,
+    collaborator,
+    database,
+    demo_data,
+    postgres_server,
+    sqlite_template,
+    witness_admin,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = 'relais-demo'
