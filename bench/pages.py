@@ -19,10 +19,8 @@ The exit status is 0 whatever the figures; only a crash makes it non-zero.
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,12 +29,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pyotp  # noqa: E402
+import harness  # noqa: E402
 from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright  # noqa: E402
 from sqlmodel import select  # noqa: E402
 from stdnum import luhn  # noqa: E402
@@ -54,18 +51,7 @@ GZIP_TARGET_KB = 200.0
 BARE_PATH = '/bench/bare'
 DOSSIERS_PATH = '/dossiers'
 ROW_SELECTOR = '[data-testid^="client-row-"]'
-ADMIN_EMAIL = 'admin@cabinet-demo.fr'
 SERVER_SCRIPT = Path(__file__).resolve().parent / 'serve_with_bare_page.py'
-CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-]
 _TRADES = ('Boulangerie', 'Garage', 'Menuiserie', 'Pharmacie', 'Transports', 'Hôtel', 'Librairie', 'Plomberie')
 _TOWNS = ('Annecy', 'Bordeaux', 'Créteil', 'Dijon', 'Évreux', 'Grenoble', 'Lyon', 'Nantes', 'Orléans', 'Épinal')
 _PEOPLE = ('Claire Dubois', 'Thomas Laurent', 'Julie Simon', 'Nicolas Michel', 'Léa David', 'Hugo Garcia')
@@ -118,68 +104,7 @@ def seed_database(env: dict[str, str]) -> None:
 # --- server -------------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
-
-
-def server_env(data_dir: Path, port: int) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
-    env.pop('DATABASE_URL', None)
-    env.pop('RELAIS_SECRET', None)
-    env.update(
-        RELAIS_DATA_DIR=str(data_dir),
-        RELAIS_DEMO='1',
-        RELAIS_HOST='127.0.0.1',
-        RELAIS_PORT=str(port),
-        RELAIS_HTTPS='0',
-        RELAIS_SCHEDULER='0',
-    )
-    return env
-
-
-def start_server(env: dict[str, str], workdir: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
-    # cwd is the temporary folder, so whatever NiceGUI writes next to itself lands there
-    command = [sys.executable, str(SERVER_SCRIPT)]
-    return subprocess.Popen(command, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_until_up(server: subprocess.Popen[bytes], port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f'the server stopped at start-up (exit status {server.returncode})')
-        try:
-            with socket.create_connection(('127.0.0.1', port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f'the server did not answer on port {port} within {timeout:.0f} s')
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 # --- browser ------------------------------------------------------------------------------------------------
-
-
-def sign_in(page: Page, base: str) -> None:
-    """Password, then TOTP; a code is accepted once per 30 s, so this runs once per browser context."""
-    page.goto(f'{base}/login')
-    page.get_by_label('E-mail').fill(ADMIN_EMAIL)
-    page.get_by_label('Mot de passe').fill(demo.PASSWORD)
-    page.get_by_test_id('login-submit').click()
-    page.get_by_label("Code d'authentification forte").fill(pyotp.TOTP(demo.TOTP_SECRET).now())
-    page.get_by_test_id('login-code-submit').click()
-    page.wait_for_url(lambda url: '/login' not in url and '/auth/' not in url, timeout=30_000)
 
 
 def _bonjour(page: Page) -> Locator:
@@ -263,11 +188,11 @@ def report(bare_ms: list[float], dossiers_ms: list[float], bare: HtmlSize, dossi
 
 def run_browser(base: str) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=harness.CHROMIUM, args=harness.CHROMIUM_ARGS)
         try:
             context = browser.new_context()
             page = context.new_page()
-            sign_in(page, base)
+            harness.sign_in(page, base)
             bare_ms, dossiers_ms = measure_first_renders(page, base)
             sizes = html_size(context, base + BARE_PATH), html_size(context, base + DOSSIERS_PATH)
         finally:
@@ -280,12 +205,12 @@ def main() -> int:
     server: subprocess.Popen[bytes] | None = None
     log_path = workdir / 'server.log'
     try:
-        port = free_port()
-        env = server_env(workdir / 'data', port)
+        port = harness.free_port()
+        env = harness.server_env(workdir / 'data', port)
         seed_database(env)
         with log_path.open('wb') as log:
-            server = start_server(env, workdir, log)
-            wait_until_up(server, port)
+            server = harness.start_server(SERVER_SCRIPT, env, workdir, log)
+            harness.wait_until_up(server, port)
             run_browser(f'http://127.0.0.1:{port}')
         return 0
     except BaseException:
@@ -295,7 +220,7 @@ def main() -> int:
         raise
     finally:
         if server is not None:
-            stop_server(server)
+            harness.stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import harness  # noqa: E402
 import httpx  # noqa: E402
 import sync_setup as setup  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
@@ -244,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir = Path(tempfile.mkdtemp(prefix='relais-bench-sync-'))
     log_path, server = args.workdir / 'sandbox.log', None
     try:
-        port = setup.free_port()
+        port = harness.free_port()
         base_url = f'http://127.0.0.1:{port}'
         with log_path.open('wb') as log:
             server = setup.start_sandbox(args.workdir, port, log)
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         db.dispose()
         if server is not None:
-            setup.stop_server(server)
+            harness.stop_server(server)
         shutil.rmtree(args.workdir, ignore_errors=True)
 
 

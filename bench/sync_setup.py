@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -41,12 +40,6 @@ R = TypeVar('R')
 # --- sandbox server -----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
-
-
 def start_sandbox(workdir: Path, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI', 'SANDBOX_'))}
     env.update(
@@ -70,16 +63,6 @@ def wait_until_up(server: subprocess.Popen[bytes], base_url: str, timeout: float
             pass
         time.sleep(0.2)
     raise RuntimeError(f'the sandbox did not answer at {base_url} within {timeout:.0f} s')
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def aggregator(base_url: str) -> BridgeAggregator:
