@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium lint unit e2e bench bench-sync clean
+.PHONY: run test install install-test chromium lint unit e2e bench bench-sync bench-live clean
 
 $(PY):
 	$(SYSTEM_PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench: install-test
 
 bench-sync: install-test
 	$(PY) bench/sync.py
+
+bench-live: install-test chromium
+	$(PY) bench/live.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

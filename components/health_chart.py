@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from nicegui import ui
@@ -55,18 +56,34 @@ def chart_options(counts: list[StatusCount]) -> dict:
     }
 
 
-def who_cards(totals: dict[str, int], labels: dict[str, str], *, on_pick) -> None:
-    """One card per « qui agit », clickable to filter the list."""
-    with ui.row().classes('w-full gap-3 flex-wrap'):
-        for who, count in totals.items():
-            card = (
-                ui.card()
-                .classes('min-w-[10rem] grow cursor-pointer hover:shadow-md')
-                .props(f'data-testid=health-who-{who}')
-            )
-            card.on('click', lambda w=who: on_pick(w))
-            with card, ui.row().classes('items-center gap-3 no-wrap'):
-                ui.icon(WHO_ICONS[who], size='1.8rem').style(f'color: {WHO_COLORS[who]}')
-                with ui.column().classes('gap-0'):
-                    ui.label(str(count)).classes('text-2xl font-semibold').props(f'data-testid=health-who-{who}-value')
-                    ui.label(labels[who]).classes('text-sm text-slate-600')
+class HealthCounts:
+    """One card per « qui agit » (clickable to filter the list), the total and the ring; `show` updates them in
+    place, so a live update sends a few changed texts rather than a rebuilt block."""
+
+    def __init__(self, labels: dict[str, str], *, on_pick: Callable[[str], None]) -> None:
+        self.values: dict[str, ui.label] = {}
+        with ui.row().classes('w-full gap-3 flex-wrap'):
+            for who, label in labels.items():
+                card = (
+                    ui.card()
+                    .classes('min-w-[10rem] grow cursor-pointer hover:shadow-md')
+                    .props(f'data-testid=health-who-{who}')
+                )
+                card.on('click', lambda w=who: on_pick(w))
+                with card, ui.row().classes('items-center gap-3 no-wrap'):
+                    ui.icon(WHO_ICONS[who], size='1.8rem').style(f'color: {WHO_COLORS[who]}')
+                    with ui.column().classes('gap-0'):
+                        value = ui.label('0').classes('text-2xl font-semibold')
+                        self.values[who] = value.props(f'data-testid=health-who-{who}-value')
+                        ui.label(label).classes('text-sm text-slate-600')
+        with ui.card().classes('w-full'):
+            self.total = ui.label().classes('text-sm text-slate-600').props('data-testid=health-total')
+            self.chart = ui.echart(chart_options([])).classes('w-full h-64').props('data-testid=health-chart')
+
+    def show(self, totals: dict[str, int], counts: list[StatusCount]) -> None:
+        for who, value in self.values.items():
+            value.set_text(str(totals.get(who, 0)))
+        self.total.set_text(f'{sum(c.count for c in counts)} connexion(s)')
+        self.chart.options.clear()
+        self.chart.options.update(chart_options(counts))
+        self.chart.update()

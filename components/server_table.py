@@ -91,6 +91,8 @@ class ServerTable(ui.table):
             descending=bool(state.get('descending')),
         )
         rows, total = self._fetch(request)
-        self.rows = rows
         last_page = max(1, -(-total // request.per_page))
-        self.pagination = {**state, 'page': min(request.page, last_page), 'rowsNumber': total}
+        pagination = {**state, 'page': min(request.page, last_page), 'rowsNumber': total}
+        changed = (rows is not self.rows and rows != self.rows) or pagination != self.pagination
+        if changed:  # a live redraw that changes nothing sends nothing
+            self.rows, self.pagination = rows, pagination

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from nicegui import background_tasks, context, run, ui
+from nicegui.observables import ObservableList
 
-from components.health_chart import StatusCount, chart_options, who_cards
+from components.health_chart import HealthCounts, StatusCount
 from components.health_table import HealthTable
 from components.server_table import PageRequest
 from pages.layout import page_frame
+from pages.live import LiveScreens, Reads
 from pages.session import guard
 from services import events, health, magic_links, statuses, sync_manual
 from services.clock import now
@@ -19,7 +22,8 @@ from services.health import HealthFilter, HealthRow
 from services.permissions import Actor
 
 ANY = ''
-REFRESH_DELAY = 0.15  # events of one burst (a round of syncs) are drawn once
+T = TypeVar('T')
+SCREENS = LiveScreens(delay=0.15)
 
 
 def _next_sync(row: HealthRow) -> str:
@@ -61,26 +65,27 @@ def _days(value: float | None) -> int | None:
 class HealthScreen:
     def __init__(self, actor: Actor) -> None:
         self.actor, self.where, self.progress = actor, HealthFilter(), {}
-        self.client, self.pending = context.client, False
-        self.counts_view()
+        self.client = context.client
+        self.reads: Reads | None = None
+        # whoever sees all the firm's files sees the same rows: their tabs share one read per round
+        self.scope = (actor.firm_id, actor.sees_all_clients or actor.user_id)
+        self.counts = HealthCounts(health.WHO_CARDS, on_pick=self.pick_who)
+        self.shown_counts: dict[str, int] | None = None
+        self.show_counts()
         self.filters()
         self.table = HealthTable(fetch=self.fetch, on_action=self.act)
         self.table.classes('w-full')
-        unsubscribe = events.subscribe(self.on_event)
-        context.client.on_delete(unsubscribe)
+        SCREENS.add(self, context.client)
 
-    @ui.refreshable_method
-    def counts_view(self) -> None:
-        by_status = health.counts(self.actor)
-        who_cards(health.counts_by_who(by_status), health.WHO_CARDS, on_pick=self.pick_who)
+    def show_counts(self) -> None:
+        by_status = self.read(('counts', self.scope), lambda: health.counts(self.actor))
+        if by_status == self.shown_counts:
+            return
+        self.shown_counts = by_status
         shown = [
             StatusCount(s, statuses.STATUSES[s].label, statuses.STATUSES[s].who_acts, n) for s, n in by_status.items()
         ]
-        with ui.card().classes('w-full'):
-            ui.label(f'{sum(by_status.values())} connexion(s)').classes('text-sm text-slate-600').props(
-                'data-testid=health-total'
-            )
-            ui.echart(chart_options(shown)).classes('w-full h-64').props('data-testid=health-chart')
+        self.counts.show(health.counts_by_who(by_status), shown)
 
     def filters(self) -> None:
         banks, people = health.filter_choices(self.actor)
@@ -115,8 +120,15 @@ class HealthScreen:
         self.who_select.value = who
 
     def fetch(self, request: PageRequest) -> tuple[list[dict], int]:
-        page = health.list_connections(self.actor, self.where, page=request.page, per_page=request.per_page)
-        return [_row(r, self.progress.get(r.id)) for r in page.rows], page.total
+        key = ('list', self.scope, self.where, request.page, request.per_page)
+        page = self.read(
+            key, lambda: health.list_connections(self.actor, self.where, page=request.page, per_page=request.per_page)
+        )
+        progress = tuple((r.id, self.progress[r.id]) for r in page.rows if r.id in self.progress)
+        # Built once per round and shared by the tabs that show the same: NiceGUI wraps a plain list of dicts into
+        # observables for every table it is given, which was most of a live round's work with 200 tabs.
+        rows = self.read((key, progress), lambda: ObservableList([_row(r, self.progress.get(r.id)) for r in page.rows]))
+        return rows, page.total
 
     async def act(self, connection_id: int, action: str) -> None:
         try:
@@ -145,28 +157,29 @@ class HealthScreen:
             ui.notify(message, type=kind, multi_line=True)
         self.redraw()
 
-    def on_event(self, event: events.ConnectionChanged) -> None:
+    def hear(self, event: events.ConnectionChanged) -> bool:
         if event.firm_id != self.actor.firm_id:
-            return
+            return False
         if event.status == 'syncing':
             self.progress[event.connection_id] = event.message
         else:
             self.progress.pop(event.connection_id, None)
-        if not self.pending:
-            self.pending = True
-            background_tasks.create(self.redraw_soon(), name='health redraw')
+        return True
 
-    async def redraw_soon(self) -> None:
-        await asyncio.sleep(REFRESH_DELAY)
-        self.pending = False
-        self.redraw()
-
-    def redraw(self) -> None:
+    def redraw(self, reads: Reads | None = None) -> None:
         if self.client.id not in self.client.instances:
             return  # the tab was closed meanwhile
-        with self.client:
-            self.counts_view.refresh()
-            self.table.reload()
+        self.reads = reads
+        try:
+            with self.client:
+                self.show_counts()
+                self.table.reload()
+        finally:
+            self.reads = None  # what the user asks next (a filter, a page) is read afresh
+
+    def read(self, key: tuple, fetch: Callable[[], T]) -> T:
+        """Within a live round, what another tab of the same view already read; otherwise a fresh read."""
+        return self.reads.get(key, fetch) if self.reads is not None else fetch()
 
 
 def health_page():
