@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from sandbox import api, api_items, errors, pages
+from sandbox import api, api_items, bank_site, errors, pages
 from sandbox.service import Config, Sandbox
 
 
@@ -43,4 +43,5 @@ def create_app(
     app.include_router(api.router)
     app.include_router(api_items.router)
     app.include_router(pages.router)
+    app.include_router(bank_site.router)
     return app

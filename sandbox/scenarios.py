@@ -46,7 +46,6 @@ DESCRIPTIONS: dict[tuple[int, str | None], str] = {
 
 # scenarios whose every refresh fails with the same status
 FAILING: dict[str, tuple[int, str]] = {
-    'tos': (429, 'TOS_TO_VALIDATE'),
     'down': (1003, 'BANK_IS_DOWN'),
     'crash': (1003, 'CNT_CRASH'),
     'unsupported': (1005, 'PROVIDER_NOT_SUPPORTED'),
@@ -91,6 +90,7 @@ class ItemState(Protocol):
     sca_renewed: bool
     secret_renewed: bool
     pro_validated: bool
+    bank_action_done: bool
 
 
 def scenario_of(identifiant: str) -> str:
@@ -126,6 +126,8 @@ def refresh_outcome(item: ItemState, now: datetime) -> Outcome:
         return Outcome(1010, 'SCA_REQUIRED', False)
     if item.scenario in FAILING:
         return Outcome(*FAILING[item.scenario], False)
+    if item.scenario == 'tos' and not item.bank_action_done:
+        return Outcome(429, 'TOS_TO_VALIDATE', False)  # until the user accepts them on the bank's website
     if item.scenario == 'pro':
         return Outcome(0, None, True) if item.pro_validated else Outcome(1100, 'PRO_ACCOUNTS_TO_VALIDATE', True)
     if item.scenario == 'sca' and not item.sca_renewed:

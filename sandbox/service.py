@@ -213,6 +213,10 @@ class Sandbox:
         self.store.update_item(item.id, secret_renewed=True)
         self.request_refresh(item, user_present=True)
 
+    def accept_bank_terms(self, item: Item) -> None:
+        """Done on the bank's own website: the next refresh (the aggregator's or a user's) goes through."""
+        self.store.update_item(item.id, bank_action_done=True)
+
     def validate_pro(self, item: Item, account_ids: list[int]) -> Item:
         pro_ids = {account.id for account in self.accounts(item) if account.spec.pro}
         if not account_ids or not set(account_ids) <= pro_ids:

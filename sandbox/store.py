@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS items (
     created_at TEXT NOT NULL, last_try_refresh TEXT, last_successful_refresh TEXT, consent_at TEXT NOT NULL,
     refreshing_until REAL, refresh_ok INTEGER NOT NULL DEFAULT 0, sca_renewed INTEGER NOT NULL DEFAULT 0,
     secret_renewed INTEGER NOT NULL DEFAULT 0, pro_validated INTEGER NOT NULL DEFAULT 0,
-    validated_accounts TEXT NOT NULL DEFAULT '[]', api_calls INTEGER NOT NULL DEFAULT 0);
+    validated_accounts TEXT NOT NULL DEFAULT '[]', api_calls INTEGER NOT NULL DEFAULT 0,
+    bank_action_done INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS refresh_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER NOT NULL, at TEXT NOT NULL, user_present INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS refresh_log_item ON refresh_log (item_id, at);
@@ -88,6 +89,7 @@ class Item:
     pro_validated: bool
     validated_accounts: list[int] = field(default_factory=list)
     api_calls: int = 0
+    bank_action_done: bool = False  # `tos`: the user accepted the new terms on the bank's own website
 
 
 def _to_db(value: Any) -> Any:
@@ -127,6 +129,7 @@ class Store:
         self._db.execute('PRAGMA journal_mode=WAL')
         self._db.execute('PRAGMA synchronous=NORMAL')
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
         self._db.execute(
             "INSERT INTO sqlite_sequence (name, seq) SELECT 'items', ? WHERE NOT EXISTS "
             "(SELECT 1 FROM sqlite_sequence WHERE name = 'items')",
@@ -221,6 +224,12 @@ class Store:
             item = self.get_item(int(cursor.lastrowid or 0))
         assert item is not None
         return item
+
+    def _add_missing_columns(self) -> None:
+        """A sandbox database made by an older version gains the columns added since (SQLite has no IF NOT EXISTS)."""
+        present = {row['name'] for row in self._db.execute('PRAGMA table_info(items)')}
+        if 'bank_action_done' not in present:
+            self._db.execute('ALTER TABLE items ADD COLUMN bank_action_done INTEGER NOT NULL DEFAULT 0')
 
     def get_item(self, item_id: int) -> Item | None:
         row = self._one('SELECT * FROM items WHERE id = ?', (item_id,))

@@ -61,15 +61,15 @@ class PageContext:
         return f'{self.base}/connect/{esc(self.session_id)}' + (f'/{action}' if action else '')
 
 
-def document(title: str, body: str, context: PageContext | None = None) -> str:
+def document(title: str, body: str, context: PageContext | None = None, *, brand: str = APPLICATION) -> str:
     cancel = ''
     if context is not None:
         cancel = f'<a href="{context.url("cancel")}" data-testid="connect-cancel">Annuler</a>'
     return (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{esc(title)} · {APPLICATION}</title><style>{CSS}</style></head><body>'
-        f'<header><span class="brand" data-testid="connect-brand">{APPLICATION}</span>{cancel}</header>'
+        f'<title>{esc(title)} · {esc(brand)}</title><style>{CSS}</style></head><body>'
+        f'<header><span class="brand" data-testid="connect-brand">{esc(brand)}</span>{cancel}</header>'
         f'<main><h1 data-testid="connect-title">{esc(title)}</h1>{body}</main></body></html>'
     )
 
