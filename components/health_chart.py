@@ -82,7 +82,8 @@ class HealthCounts:
 
     def show(self, totals: dict[str, int], counts: list[StatusCount]) -> None:
         for who, value in self.values.items():
-            value.set_text(str(totals.get(who, 0)))
+            if value.text != str(totals.get(who, 0)):
+                value.set_text(str(totals.get(who, 0)))
         self.total.set_text(f'{sum(c.count for c in counts)} connexion(s)')
         self.chart.options.clear()
         self.chart.options.update(chart_options(counts))

@@ -12,7 +12,7 @@ from components.health_chart import HealthCounts, StatusCount
 from components.health_table import HealthTable
 from components.server_table import PageRequest
 from pages.layout import page_frame
-from pages.live import LiveScreens, Reads
+from pages.live import LIVE, Reads, view_scope
 from pages.session import guard
 from services import events, health, magic_links, statuses, sync_manual
 from services.clock import now
@@ -23,7 +23,6 @@ from services.permissions import Actor
 
 ANY = ''
 T = TypeVar('T')
-SCREENS = LiveScreens(delay=0.15)
 
 
 def _next_sync(row: HealthRow) -> str:
@@ -67,15 +66,14 @@ class HealthScreen:
         self.actor, self.where, self.progress = actor, HealthFilter(), {}
         self.client = context.client
         self.reads: Reads | None = None
-        # whoever sees all the firm's files sees the same rows: their tabs share one read per round
-        self.scope = (actor.firm_id, actor.sees_all_clients or actor.user_id)
+        self.scope = view_scope(actor)
         self.counts = HealthCounts(health.WHO_CARDS, on_pick=self.pick_who)
         self.shown_counts: dict[str, int] | None = None
         self.show_counts()
         self.filters()
         self.table = HealthTable(fetch=self.fetch, on_action=self.act)
         self.table.classes('w-full')
-        SCREENS.add(self, context.client)
+        LIVE.add(self, context.client)
 
     def show_counts(self) -> None:
         by_status = self.read(('counts', self.scope), lambda: health.counts(self.actor))

@@ -16,10 +16,16 @@ from typing import Protocol, TypeVar
 from nicegui import Client, background_tasks
 
 from services import events
+from services.permissions import Actor
 
 T = TypeVar('T')
 log = logging.getLogger(__name__)
 SCREENS_PER_SLICE = 16
+
+
+def view_scope(actor: Actor) -> tuple[int | None, int | bool]:
+    """Whoever sees all the firm's files sees the same connections: their tabs share one read per round."""
+    return (actor.firm_id, actor.sees_all_clients or actor.user_id)
 
 
 class Reads:
@@ -80,3 +86,6 @@ class LiveScreens:
                 log.exception('live redraw failed')
             if index % SCREENS_PER_SLICE == 0:
                 await asyncio.sleep(0)
+
+
+LIVE = LiveScreens(delay=0.15)  # one per process: the health screens and the dashboards share its rounds and reads

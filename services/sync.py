@@ -1,4 +1,4 @@
-"""Synchronisation with the aggregator: connect, refresh and import, forced windows, webhooks.
+"""Synchronisation with the aggregator: connect, refresh, record the status and import (services.sync_accounts).
 
 Blocking database work runs in a worker thread (asyncio.to_thread) so the event loop keeps serving
 pages; each account's batch is imported in one database transaction. A bank or aggregator error
@@ -21,10 +21,11 @@ from services.clients import visible_client
 from services.clock import now
 from services.db import session_scope
 from services.errors import DomainError, NotFound
-from services.imports import ImportResult, cents, import_transactions
+from services.imports import ImportResult
 from services.permissions import Actor, require
 from services.providers import registry
 from services.providers.base import Aggregator, ProviderAccount, ProviderError, ProviderItem, RateLimited
+from services.sync_accounts import apply_item, attach_accounts, import_account
 
 log = logging.getLogger(__name__)
 REFRESH_POLL_SECONDS = 0.5
@@ -101,47 +102,6 @@ def _connection_for(actor: Actor, connection_id: int) -> BankConnection:
         return connection
 
 
-def _apply_item(connection: BankConnection, item: ProviderItem) -> None:
-    connection.status = statuses.from_provider(item.status_code, item.status_info)
-    connection.status_code, connection.status_info = item.status_code, item.status_info
-    connection.status_description = (item.description or '')[:300] or None
-    connection.consent_expires_at = item.consent_expires_at
-    if item.last_success_at is not None:
-        connection.last_success_at = item.last_success_at
-
-
-def _account_key(account: ProviderAccount) -> str:
-    # Without an IBAN (some loans, cards) the aggregator's id is all we have; such accounts cannot be
-    # recognised across a reconnection.
-    return account.iban or f'{account.kind[:4].upper()}-{account.item_id}-{account.id}'[:34]
-
-
-def _attach_accounts(session, connection: BankConnection, accounts: list[ProviderAccount]) -> None:
-    for provided in accounts:
-        key = _account_key(provided)
-        account = session.exec(
-            select(BankAccount).where(BankAccount.client_id == connection.client_id, BankAccount.iban == key)
-        ).first()
-        if account is not None and account.connection_id is not None and account.connection_id > connection.id:
-            continue  # a reconnection (a newer connection) holds this account now: the older one leaves it alone
-        if account is None:
-            account = BankAccount(
-                client_id=connection.client_id,
-                firm_id=connection.firm_id,
-                iban=key,
-                name=provided.name,
-                kind=provided.kind,
-                currency=provided.currency,
-                pro=provided.pro,
-            )
-        if account.provider_account_id != provided.id:
-            account.cursor = None  # a new aggregator account: read its whole history again, deduplicated
-        account.connection_id, account.provider_account_id = connection.id, provided.id
-        account.name, account.pro = provided.name, provided.pro
-        account.balance_cents, account.balance_at = cents(provided.balance), now()
-        session.add(account)
-
-
 async def finish_connection(actor: Actor, client_id: int, *, item_id: str, bank_name: str | None = None) -> int:
     """Back from the hosted pages: record the connection and its accounts (by IBAN), then synchronise."""
     require(actor, 'bank.manage')
@@ -185,10 +145,10 @@ def register_connection(
                 target_id=client_id,
                 detail=f'{bank_name} (item {item.id})',
             )
-        _apply_item(connection, item)
+        apply_item(connection, item)
         session.add(connection)
         session.flush()
-        _attach_accounts(session, connection, accounts)
+        attach_accounts(session, connection, accounts)
         return connection.id
 
 
@@ -254,7 +214,7 @@ def _record(connection_id: int, item: ProviderItem | None, *, error: str | None 
     with session_scope() as session:
         connection = session.get(BankConnection, connection_id)
         if item is not None:
-            _apply_item(connection, item)
+            apply_item(connection, item)
         else:
             connection.status, connection.status_description = 'provider_error', error
         connection.failures = connection.failures + 1 if connection.status in cadence.RETRYABLE else 0
@@ -331,7 +291,7 @@ def _count_new(connection_id: int, inserted: int) -> None:
 async def _import_connection(module: Aggregator, user: str, connection: BankConnection, status: str) -> ImportResult:
     provided = await module.accounts(user, connection.provider_item_id)
     with session_scope() as session:
-        _attach_accounts(session, session.get(BankConnection, connection.id), provided)
+        attach_accounts(session, session.get(BankConnection, connection.id), provided)
         accounts = list(
             session.exec(
                 select(BankAccount).where(
@@ -342,7 +302,7 @@ async def _import_connection(module: Aggregator, user: str, connection: BankConn
     total = ImportResult()
     for index, account in enumerate(accounts, start=1):
         batch = await module.transactions(user, account.provider_account_id, since=account.cursor)
-        total.add(await asyncio.to_thread(_import_account, account.id, connection.provider_item_id, batch))
+        total.add(await asyncio.to_thread(import_account, account.id, connection.provider_item_id, batch))
         _emit(
             connection,
             'syncing',
@@ -354,14 +314,3 @@ async def _import_connection(module: Aggregator, user: str, connection: BankConn
             stored.last_success_at = now()
             session.add(stored)
     return total
-
-
-def _import_account(account_id: int, item_id: str, batch: list, *, move_cursor: bool = True) -> ImportResult:
-    with session_scope() as session:
-        result = import_transactions(session, account_id, item_id, batch)
-        if move_cursor and batch:
-            account = session.get(BankAccount, account_id)
-            newest = max(t.updated_at for t in batch)
-            account.cursor = max(account.cursor or '', newest)
-            session.add(account)
-        return result

@@ -23,11 +23,11 @@ from services.sync import (
     FORCED_WINDOW_DAYS,
     SyncOutcome,
     _connection_for,
-    _import_account,
     _module_for_client,
     external_user,
     sync_connection,
 )
+from services.sync_accounts import import_account
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ async def force_sync(
         with session_scope() as session:
             item_id = session.get(BankConnection, account.connection_id).provider_item_id
         batch = await module.transactions(user, account.provider_account_id, min_date=start, max_date=end)
-        total.add(await asyncio.to_thread(_import_account, account.id, item_id, batch, move_cursor=False))
+        total.add(await asyncio.to_thread(import_account, account.id, item_id, batch, move_cursor=False))
     with session_scope() as session:
         audit.record(
             session,

@@ -7,42 +7,7 @@ from playwright.sync_api import Page, expect
 from services.clock import now
 
 from .conftest import Authenticator, Server, sign_in
-
-
-def open_bank_screen(page: Page, server: Server, legal_name: str) -> None:
-    (client_id,) = server.sql('SELECT id FROM client WHERE legal_name = ?', legal_name)[0]
-    page.goto(f'{server.url}/dossiers/{client_id}')
-    page.get_by_test_id('client-bank-accounts').click()
-    expect(page.get_by_test_id('page-title')).to_have_text('Gestion des comptes bancaires')
-
-
-def activate_sync(page: Page) -> None:
-    page.get_by_test_id('sync-enabled').click()
-    page.get_by_test_id('sync-save').click()
-    expect(page.get_by_text('Synchronisation activée.')).to_be_visible()
-
-
-def connect(page: Page, identifiant: str, *, wrong_code_first: bool = False, otp: bool = False) -> None:
-    page.get_by_test_id('connection-add').click()
-    page.get_by_test_id('connection-add-confirm-ok').click()
-    page.get_by_test_id('connect-accept-terms').check()
-    page.get_by_test_id('connect-accept-transfer').check()
-    page.get_by_test_id('connect-next').click()
-    expect(page.get_by_test_id('popular-banks-title')).to_have_text('LES PLUS DEMANDÉES')
-    page.get_by_role('button', name='CIC', exact=True).first.click()
-    page.get_by_test_id('credentials-identifiant').fill(identifiant)
-    if wrong_code_first:
-        page.get_by_test_id('credentials-secret').fill('0000')
-        page.get_by_test_id('credentials-submit').click()
-        expect(page.get_by_test_id('connect-error')).to_contain_text('Identifiant ou code secret incorrect.')
-    page.get_by_test_id('credentials-secret').fill('1234')
-    page.get_by_test_id('credentials-submit').click()
-    if otp:
-        page.get_by_test_id('otp-input').fill('123456')
-        page.get_by_test_id('otp-submit').click()
-    expect(page.get_by_test_id('sync-notice')).to_contain_text('La première synchronisation peut sembler longue')
-    page.get_by_test_id('sync-finish').click()
-    expect(page.get_by_test_id('connections-table')).to_contain_text('Synchronisée')
+from .journeys import activate_sync, connect, open_bank_screen
 
 
 def test_connect_a_bank_after_a_wrong_secret_code(page: Page, server: Server, authenticator: Authenticator) -> None:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from services import client_fixes, demo_banks, health, magic_links, maintenance, scheduler
+from services import banking, client_fixes, demo_banks, health, magic_links, maintenance, scheduler
 from services.banking_models import BankConnection
 from services.clock import aware, now
 from services.db import session_scope
@@ -158,6 +158,29 @@ async def test_a_maintenance_skips_syncs_and_they_resume_by_themselves(admin: Ac
     maintenance.cancel(admin, window.id)
     outcome = await scheduler.sync_connection(connection_id, user_present=True)
     assert status_of(connection_id) == 'ok'
+
+
+async def test_a_module_maintenance_shows_its_notice_on_the_bank_screen_and_the_client_link_waits(
+    admin: Actor, bridge: BridgeAggregator, links: None
+) -> None:
+    connection_id = await connect(admin, bridge, 'One Up', 'pro-module')
+    token = token_of(magic_links.issue(admin, connection_id))
+    maintenance.schedule(
+        admin,
+        bank_name='CIC',
+        starts_at=now() - timedelta(minutes=1),
+        ends_at=now() + timedelta(hours=2),
+        kind='module',
+        message='Le module CIC est en travaux.',
+    )
+    with session_scope() as session:
+        client_id = session.get(BankConnection, connection_id).client_id
+    (row,) = [c for c in banking.overview(admin, client_id).connections if c.id == connection_id]
+    assert row.unavailable == 'Le module CIC est en travaux.'
+    with pytest.raises(DomainError, match='Module indisponible'):
+        await client_fixes.validate_pro_accounts(token, signer_name='Jean Dupont', certified=True)
+    assert status_of(connection_id) == 'pro_validation_required'
+    assert magic_links.open_link(token).status == 'pro_validation_required'  # the link is still good afterwards
 
 
 async def test_the_scheduler_syncs_what_is_due_and_leaves_what_waits_for_the_client(
