@@ -38,7 +38,7 @@ import httpx  # noqa: E402
 import sync_setup as setup  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from services import db, sync  # noqa: E402
+from services import db, sync, sync_accounts  # noqa: E402
 from services.banking_models import BankAccount, BankConnection, Transaction  # noqa: E402
 from services.providers import registry  # noqa: E402
 from services.providers.bridge import API_VERSION, PAGE_SIZE  # noqa: E402
@@ -68,7 +68,7 @@ class Measure:
 
 @dataclass
 class ImportShim:
-    """Wraps services.sync.import_transactions: time spent in it (summed over threads) and a sample of batches."""
+    """Wraps services.sync_accounts.import_transactions: time in it (summed over threads) and a sample of batches."""
 
     keep: float
     seconds: float = 0.0
@@ -79,7 +79,7 @@ class ImportShim:
     _random: random.Random = field(default_factory=lambda: random.Random(2026))
 
     def install(self):
-        original = sync.import_transactions
+        original = sync_accounts.import_transactions
 
         def timed(session, account_id, item_id, batch):
             start, start_cpu = time.perf_counter(), time.thread_time()
@@ -93,7 +93,7 @@ class ImportShim:
                     self.sample.append((item_id, batch))
             return result
 
-        sync.import_transactions = timed
+        sync_accounts.import_transactions = timed
         return original
 
 
@@ -224,7 +224,7 @@ async def run(base_url: str, args: argparse.Namespace, started: float) -> None:
     try:
         relais = await relais_sync(base_url, connection_ids, args.concurrency)
     finally:
-        sync.import_transactions = original
+        sync_accounts.import_transactions = original
     again = reimport(shim.sample, original)
     report(setup_s, len(connection_ids), raw, relais, shim, again)
     verdict = _verdict(relais.seconds <= WHOLE_RUN_TARGET)
