@@ -40,6 +40,8 @@ def _next(connection: ConnectionRow) -> str:
 
 
 def _renewal(connection: ConnectionRow) -> str:
+    if connection.status == 'sca_required':  # the bank may ask before the date it gave: the date would mislead
+        return 'À renouveler maintenant'
     if connection.consent_expires_at is None:
         return '—'
     return f'{day(connection.consent_expires_at)} ({max(connection.days_left or 0, 0)} j)'

@@ -62,16 +62,16 @@ class HealthCounts:
 
     def __init__(self, labels: dict[str, str], *, on_pick: Callable[[str], None]) -> None:
         self.values: dict[str, ui.label] = {}
-        with ui.row().classes('w-full gap-3 flex-wrap'):
+        with ui.element('div').classes('w-full grid grid-cols-2 md:grid-cols-4 gap-3'):  # two by two on a phone
             for who, label in labels.items():
                 card = (
                     ui.card()
-                    .classes('min-w-[10rem] grow cursor-pointer hover:shadow-md')
+                    .classes('w-full cursor-pointer hover:shadow-md')
                     .props(f'data-testid=health-who-{who}')
                 )
                 card.on('click', lambda w=who: on_pick(w))
                 with card, ui.row().classes('items-center gap-3 no-wrap'):
-                    ui.icon(WHO_ICONS[who], size='1.8rem').style(f'color: {WHO_COLORS[who]}')
+                    ui.icon(WHO_ICONS[who], size='1.8rem').classes('shrink-0').style(f'color: {WHO_COLORS[who]}')
                     with ui.column().classes('gap-0'):
                         value = ui.label('0').classes('text-2xl font-semibold')
                         self.values[who] = value.props(f'data-testid=health-who-{who}-value')

@@ -89,7 +89,9 @@ _ITEM = f"""
 
 class HealthTable(ServerTable):
     def __init__(self, *, fetch: Fetch, on_action: Callable[[int, str], None]) -> None:
-        super().__init__(columns=COLUMNS, fetch=fetch, testid='health-table', row_testid='health-row')
+        super().__init__(
+            columns=COLUMNS, fetch=fetch, testid='health-table', row_testid='health-row', empty='Aucune connexion.'
+        )
         self.props(':grid="Quasar.Screen.lt.md"')
         self.on('act', lambda event: on_action(int(event.args[0]), str(event.args[1])))
 

@@ -31,6 +31,7 @@ class ServerTable(ui.table):
         testid: str,
         row_testid: str,
         on_row_click: Callable[[dict], None] | None = None,
+        empty: str = 'Aucun résultat',
     ) -> None:
         super().__init__(
             columns=columns,
@@ -41,9 +42,10 @@ class ServerTable(ui.table):
         self._fetch = fetch
         self.props(
             f'flat bordered binary-state-sort data-testid={testid} :rows-per-page-options="[10, 25, 50, 100]" '
-            'rows-per-page-label="Lignes par page" no-data-label="Aucun résultat" '
+            'rows-per-page-label="Lignes par page" '
             ":pagination-label=\"(first, end, total) => first + '–' + end + ' sur ' + total\""
         )
+        self.props(f'no-data-label="{empty}"')
         self.on('request', self._on_request)
         self._add_row_slot(row_testid)
         if on_row_click:

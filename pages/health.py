@@ -32,6 +32,8 @@ def _next_sync(row: HealthRow) -> str:
 
 
 def _renewal(row: HealthRow) -> str:
+    if row.status == 'sca_required':  # the bank may ask before the date it gave: the date would mislead
+        return 'À renouveler maintenant'
     if row.consent_expires_at is None:
         return '—'
     days = (row.consent_expires_at - now()).days

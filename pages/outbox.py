@@ -46,5 +46,7 @@ def outbox_page():
             ]
             return rows, found.total
 
-        ServerTable(columns=COLUMNS, fetch=fetch, testid='outbox-table', row_testid='outbox-row').classes('w-full')
+        empty = 'Aucun message pour le moment.'
+        table = ServerTable(columns=COLUMNS, fetch=fetch, testid='outbox-table', row_testid='outbox-row', empty=empty)
+        table.classes('w-full')
     return None
