@@ -8,6 +8,7 @@ from components.bank_forms import activation_card, force_sync_card
 from components.bank_lists import accounts_list, connections_list
 from components.confirm import confirm
 from pages.layout import page_frame
+from pages.live import LIVE, Reads
 from pages.session import guard
 from services import banking, events, sync, sync_manual
 from services.banking import ConnectionRow
@@ -49,17 +50,30 @@ class BankScreen:
         self.callback = f'{str(request.base_url).rstrip("/")}{self.path}'
         self.client = context.client
         self.progress = ui.label().classes('text-sm text-blue-800').props('data-testid=sync-progress role=status')
-        unsubscribe = events.subscribe(self.on_event)
-        context.client.on_delete(unsubscribe)
+        self.shown: banking.BankOverview | None = None
+        self.fresh: banking.BankOverview | None = None
+        LIVE.add(self, context.client)
 
-    def on_event(self, event: events.ConnectionChanged) -> None:
-        if event.client_id == self.client_id:
-            self.progress.text = event.message
-            self.render.refresh()
+    def hear(self, event: events.ConnectionChanged) -> bool:
+        if event.client_id != self.client_id:
+            return False
+        self.progress.set_text(event.message)
+        return True
+
+    def redraw(self, reads: Reads) -> None:
+        """Drawn again only when something shown changed: a sync that brings nothing new (a webhook's after the
+        user's own) must not replace the buttons under the user's finger."""
+        if self.client.id not in self.client.instances:
+            return
+        self.fresh = banking.overview(self.actor, self.client_id)
+        if self.fresh != self.shown:
+            with self.client:
+                self.render.refresh()
 
     @ui.refreshable_method
     def render(self) -> None:
-        view = banking.overview(self.actor, self.client_id)
+        view, self.fresh = self.fresh or banking.overview(self.actor, self.client_id), None
+        self.shown = view
         activation_card(view, on_save=self.save_activation)
         with ui.row().classes('w-full items-center justify-between mt-2'):
             ui.label('Liste des connexions bancaires').classes('text-lg font-semibold')
