@@ -19,6 +19,7 @@ from services.magic_links import LinkUnusable
 from services.models import Client
 from services.permissions import Actor
 from services.providers.bridge import BridgeAggregator
+from tests.integration.conftest import SandboxServer
 from tests.integration.hosted import Browser, bank_id
 
 
@@ -116,6 +117,31 @@ async def test_a_changed_password_is_given_through_the_aggregator_page(
     assert outcome.status == 'ok'
     with pytest.raises(LinkUnusable):
         magic_links.open_link(token)
+
+
+def consent_of(connection_id: int):
+    with session_scope() as session:
+        return aware(session.get(BankConnection, connection_id).consent_expires_at)
+
+
+async def test_a_dsp2_renewal_moves_the_consent_180_days_past_the_renewal(
+    admin: Actor, bridge: BridgeAggregator, sandbox: SandboxServer, links: None
+) -> None:
+    connection_id = await connect(admin, bridge, 'One Up', 'sca-renewal')
+    await scheduler.sync_connection(connection_id, user_present=True)
+    assert status_of(connection_id) == 'sca_required'
+    before = consent_of(connection_id)
+    renewed_on = sandbox.advance_clock(3)  # the client renews three days later (the aggregator's clock)
+    token = token_of(magic_links.issue(admin, connection_id))
+    url = await client_fixes.hosted_fix_url(token, callback_url='http://relais.test/lien/x/retour')
+    async with httpx.AsyncClient(timeout=15) as http:
+        browser = Browser(http)
+        await browser.submit(await browser.open(url), 'otp-form', {'otp': '123456'})
+    outcome = await client_fixes.after_hosted_fix(token)
+    assert outcome.status == status_of(connection_id) == 'ok'
+    after = consent_of(connection_id)
+    assert abs((after - renewed_on) - timedelta(days=180)) < timedelta(minutes=5)
+    assert after - before > timedelta(days=2.9)
 
 
 async def test_the_bank_website_link_stays_usable_while_the_bank_still_asks(
