@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -16,8 +18,11 @@ if str(ROOT) not in sys.path:
 
 import pyotp  # noqa: E402
 from playwright.sync_api import Page  # noqa: E402
+from sqlmodel import select  # noqa: E402
 
-from services import demo  # noqa: E402
+from services import db, demo  # noqa: E402
+from services.models import Firm  # noqa: E402
+from services.settings import load_settings  # noqa: E402
 
 ADMIN_EMAIL = 'admin@cabinet-demo.fr'
 CHROMIUM = '/usr/bin/chromium'
@@ -54,6 +59,22 @@ def server_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
         **extra,
     )
     return env
+
+
+@contextmanager
+def demo_database(env: dict[str, str], *, seed: bool = True) -> Iterator[int]:
+    """The server's database (migrated, with the demo data unless `seed` is False) open in this process while the
+    block adds what the benchmark needs; yields the id of « Cabinet Démo »."""
+    url = load_settings(env).database_url
+    db.migrate(url)
+    db.configure(url)
+    try:
+        if seed:
+            demo.seed()
+        with db.session_scope() as session:
+            yield session.exec(select(Firm.id).where(Firm.name == demo.DEMO_FIRM[0])).one()
+    finally:
+        db.dispose()
 
 
 def start_server(script: Path, env: dict[str, str], workdir: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:

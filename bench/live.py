@@ -41,10 +41,9 @@ import socket_tabs
 from playwright.sync_api import sync_playwright
 from sqlmodel import col, select
 
-from services import db, demo
+from services import db
 from services.banking_models import BankConnection
-from services.models import Client, Firm
-from services.settings import load_settings
+from services.models import Client
 
 SERVER_SCRIPT = Path(__file__).resolve().parent / 'serve_live.py'
 BARE_PATH = '/bench/bare-live'
@@ -65,43 +64,31 @@ P95_TARGET_S, MB_PER_TAB_TARGET = 1.0, 1.5
 
 def seed_database(env: dict[str, str]) -> list[int]:
     """The demo data and the firm's 400 connections; the ids of the ones that will flip."""
-    settings = load_settings(env)
-    db.migrate(settings.database_url)
-    db.configure(settings.database_url)
-    try:
-        demo.seed()
-        with db.session_scope() as session:
-            firm = session.exec(select(Firm).where(Firm.name == demo.DEMO_FIRM[0])).one()
-            syncing = select(Client.id).where(Client.firm_id == firm.id, col(Client.sync_enabled).is_(True))
-            clients = session.exec(syncing.order_by(Client.id)).all()
-            connections = [
-                BankConnection(
-                    client_id=clients[index % len(clients)],
-                    firm_id=firm.id,
-                    provider='bridge',
-                    provider_item_id=f'bench-{index}',
-                    bank_name=BANKS[index % len(BANKS)],
-                    status=PROBLEMS[0] if index < FLIPPING else 'ok',
-                )
-                for index in range(FLIPPING + STEADY)
-            ]
-            session.add_all(connections)
-            session.flush()
-            return [connection.id for connection in connections[:FLIPPING]]
-    finally:
-        db.dispose()
+    with harness.demo_database(env) as firm_id, db.session_scope() as session:
+        syncing = select(Client.id).where(Client.firm_id == firm_id, col(Client.sync_enabled).is_(True))
+        clients = session.exec(syncing.order_by(Client.id)).all()
+        connections = [
+            BankConnection(
+                client_id=clients[index % len(clients)],
+                firm_id=firm_id,
+                provider='bridge',
+                provider_item_id=f'bench-{index}',
+                bank_name=BANKS[index % len(BANKS)],
+                status=PROBLEMS[0] if index < FLIPPING else 'ok',
+            )
+            for index in range(FLIPPING + STEADY)
+        ]
+        session.add_all(connections)
+        session.flush()
+        return [connection.id for connection in connections[:FLIPPING]]
 
 
 def reset_statuses(env: dict[str, str], flipping: list[int]) -> None:
     """Between the runs, with no server up: every flipping connection back to the plan's first status."""
-    db.configure(load_settings(env).database_url)
-    try:
-        with db.session_scope() as session:
-            for connection in session.exec(select(BankConnection).where(BankConnection.id.in_(flipping))):
-                connection.status = PROBLEMS[0]
-                session.add(connection)
-    finally:
-        db.dispose()
+    with harness.demo_database(env, seed=False), db.session_scope() as session:
+        for connection in session.exec(select(BankConnection).where(col(BankConnection.id).in_(flipping))):
+            connection.status = PROBLEMS[0]
+            session.add(connection)
 
 
 def flip_plan(flipping: list[int], count: int) -> list[tuple[int, str]]:

@@ -35,12 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 import harness  # noqa: E402
 from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright  # noqa: E402
-from sqlmodel import select  # noqa: E402
 from stdnum import luhn  # noqa: E402
 
-from services import db, demo  # noqa: E402
-from services.models import Client, Firm  # noqa: E402
-from services.settings import load_settings  # noqa: E402
+from services import db  # noqa: E402
+from services.models import Client  # noqa: E402
 from services.text import search_key  # noqa: E402
 
 EXTRA_CLIENTS = 5_000
@@ -89,16 +87,8 @@ def _extra_client(firm_id: int, index: int) -> Client:
 
 def seed_database(env: dict[str, str]) -> None:
     """The demo data, then EXTRA_CLIENTS more client files in « Cabinet Démo », added in one session."""
-    settings = load_settings(env)
-    db.migrate(settings.database_url)
-    db.configure(settings.database_url)
-    try:
-        demo.seed()
-        with db.session_scope() as session:
-            firm = session.exec(select(Firm).where(Firm.name == demo.DEMO_FIRM[0])).one()
-            session.add_all([_extra_client(firm.id, index) for index in range(EXTRA_CLIENTS)])
-    finally:
-        db.dispose()
+    with harness.demo_database(env) as firm_id, db.session_scope() as session:
+        session.add_all([_extra_client(firm_id, index) for index in range(EXTRA_CLIENTS)])
 
 
 # --- server -------------------------------------------------------------------------------------------------

@@ -116,14 +116,7 @@ def seed_database(url: str, count: int) -> tuple[Actor, list[int]]:
         session.add_all(clients)
         session.flush()
         admin = session.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
-        actor = Actor(
-            user_id=admin.id,
-            email=admin.email,
-            display_name=f'{admin.first_name} {admin.last_name}',
-            role=admin.role,
-            firm_id=admin.firm_id,
-            client_id=None,
-        )
+        actor = Actor.of(admin)
         return actor, [client.id for client in clients]
 
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from nicegui import ui
 
 from components.data_table import cell, data_table, empty_row, row, text_cell
+from services import statuses
 from services.banking import AccountRow, ConnectionRow
-from services.cadence import WAITING_FOR_CLIENT
-from services.formatting import day, moment, money
+from services.formatting import moment, money
 
 NO_TREASURY = 0  # the select's key for « - Aucun - »
 
@@ -31,20 +31,6 @@ def status_cell(connection: ConnectionRow) -> None:
             with ui.row().classes('items-center gap-1 no-wrap text-green-800'):
                 ui.icon('check_circle' if connection.status == 'ok' else 'sync')
                 ui.label(connection.status_label)
-
-
-def _next(connection: ConnectionRow) -> str:
-    if connection.status in WAITING_FOR_CLIENT:
-        return 'en attente du client'
-    return moment(connection.next_sync_at)
-
-
-def _renewal(connection: ConnectionRow) -> str:
-    if connection.status == 'sca_required':  # the bank may ask before the date it gave: the date would mislead
-        return 'À renouveler maintenant'
-    if connection.consent_expires_at is None:
-        return '—'
-    return f'{day(connection.consent_expires_at)} ({max(connection.days_left or 0, 0)} j)'
 
 
 def connections_list(
@@ -70,10 +56,12 @@ def connections_list(
                 text_cell(str(connection.number))
                 text_cell(connection.bank_name, f'connection-name-{connection.id}')
                 status_cell(connection)
-                text_cell(_renewal(connection), f'connection-renewal-{connection.id}', nowrap=True)
+                renewal = statuses.renewal_text(connection.status, connection.consent_expires_at)
+                text_cell(renewal, f'connection-renewal-{connection.id}', nowrap=True)
                 with cell(f'connection-sync-{connection.id}'), ui.column().classes('gap-0 text-xs'):
+                    next_sync = statuses.next_sync_text(connection.status, connection.next_sync_at)
                     ui.label(f'Dernière : {moment(connection.last_sync_at)}').classes('whitespace-nowrap')
-                    ui.label(f'Prochaine : {_next(connection)}').classes('whitespace-nowrap')
+                    ui.label(f'Prochaine : {next_sync}').classes('whitespace-nowrap')
                 with cell():
                     refresh = ui.button(icon='sync', on_click=lambda c=connection: on_refresh(c)).props(
                         f'flat round dense aria-label="Synchroniser maintenant" '

@@ -64,11 +64,7 @@ class HealthCounts:
         self.values: dict[str, ui.label] = {}
         with ui.element('div').classes('w-full grid grid-cols-2 md:grid-cols-4 gap-3'):  # two by two on a phone
             for who, label in labels.items():
-                card = (
-                    ui.card()
-                    .classes('w-full cursor-pointer hover:shadow-md')
-                    .props(f'data-testid=health-who-{who}')
-                )
+                card = ui.card().classes('w-full cursor-pointer hover:shadow-md').props(f'data-testid=health-who-{who}')
                 card.on('click', lambda w=who: on_pick(w))
                 with card, ui.row().classes('items-center gap-3 no-wrap'):
                     ui.icon(WHO_ICONS[who], size='1.8rem').classes('shrink-0').style(f'color: {WHO_COLORS[who]}')

@@ -8,7 +8,7 @@ from components.bank_forms import activation_card, force_sync_card
 from components.bank_lists import accounts_list, connections_list
 from components.confirm import confirm
 from pages.layout import page_frame
-from pages.live import LIVE, Reads
+from pages.live import LIVE, Reads, view_scope
 from pages.session import guard
 from services import banking, events, sync, sync_manual
 from services.banking import ConnectionRow
@@ -65,7 +65,8 @@ class BankScreen:
         user's own) must not replace the buttons under the user's finger."""
         if self.client.id not in self.client.instances:
             return
-        self.fresh = banking.overview(self.actor, self.client_id)
+        key = ('bank', view_scope(self.actor), self.client_id)  # tabs on the same file share one read
+        self.fresh = reads.get(key, lambda: banking.overview(self.actor, self.client_id))
         if self.fresh != self.shown:
             with self.client:
                 self.render.refresh()

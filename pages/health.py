@@ -15,29 +15,13 @@ from pages.layout import page_frame
 from pages.live import LIVE, Reads, view_scope
 from pages.session import guard
 from services import events, health, magic_links, statuses, sync_manual
-from services.clock import now
 from services.errors import DomainError
-from services.formatting import day, moment
+from services.formatting import moment
 from services.health import HealthFilter, HealthRow
 from services.permissions import Actor
 
 ANY = ''
 T = TypeVar('T')
-
-
-def _next_sync(row: HealthRow) -> str:
-    if row.who_acts == 'client' and row.status != 'consent_expiring':
-        return 'En attente du client'
-    return moment(row.next_sync_at)
-
-
-def _renewal(row: HealthRow) -> str:
-    if row.status == 'sca_required':  # the bank may ask before the date it gave: the date would mislead
-        return 'À renouveler maintenant'
-    if row.consent_expires_at is None:
-        return '—'
-    days = (row.consent_expires_at - now()).days
-    return f'{day(row.consent_expires_at)} (J-{max(days, 0)})'
 
 
 def _row(row: HealthRow, progress: str | None) -> dict:
@@ -51,9 +35,9 @@ def _row(row: HealthRow, progress: str | None) -> dict:
         'sentence': row.sentence,
         'problem': row.problem,
         'action': row.action,
-        'renewal': _renewal(row),
+        'renewal': statuses.renewal_text(row.status, row.consent_expires_at),
         'last_sync': moment(row.last_sync_at),
-        'next_sync': _next_sync(row),
+        'next_sync': statuses.next_sync_text(row.status, row.next_sync_at),
         'new_transactions': row.new_transactions,
         'progress': progress,
     }

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 from services import audit, maintenance, statuses
 from services.banking_models import BankAccount, BankConnection, TreasuryAccount
 from services.clients import visible_client
-from services.clock import aware, now
+from services.clock import aware
 from services.db import session_scope
 from services.errors import InvalidInput, NotFound
 from services.models import Client
@@ -28,7 +28,6 @@ class ConnectionRow:
     sentence: str
     problem: bool
     consent_expires_at: datetime | None
-    days_left: int | None
     last_sync_at: datetime | None = None
     next_sync_at: datetime | None = None
     unavailable: str | None = None  # the notice of a « Module indisponible » maintenance: nothing can be done
@@ -82,7 +81,6 @@ def _connection_row(number: int, connection: BankConnection, unavailable: str | 
         sentence=info.sentence,
         problem=info.problem,
         consent_expires_at=expires,
-        days_left=(expires - now()).days if expires else None,
         last_sync_at=aware(connection.last_success_at),
         next_sync_at=aware(connection.next_sync_at),
         unavailable=unavailable,

@@ -47,14 +47,7 @@ def _admin() -> Actor:
     with session_scope() as session:
         firm = session.exec(select(Firm).where(Firm.name == demo.DEMO_FIRM[0])).one()
         user = session.exec(select(User).where(User.firm_id == firm.id, User.email == 'admin@cabinet-demo.fr')).one()
-        return Actor(
-            user_id=user.id,
-            email=user.email,
-            display_name=f'{user.first_name} {user.last_name}',
-            role=user.role,
-            firm_id=firm.id,
-            client_id=None,
-        )
+        return Actor.of(user)
 
 
 def _missing(actor: Actor) -> list[tuple[int, DemoConnection]]:

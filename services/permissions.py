@@ -8,8 +8,12 @@ arrive with the users-and-rights work and extend this table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from services.errors import Forbidden
+
+if TYPE_CHECKING:
+    from services.models import User
 
 ADMIN = 'administrateur'
 SUPERVISOR = 'superviseur'
@@ -67,6 +71,19 @@ class Actor:
     client_id: int | None
     session_id: str | None = None
     ip: str | None = None
+
+    @classmethod
+    def of(cls, user: User, *, session_id: str | None = None, ip: str | None = None) -> Actor:
+        return cls(
+            user_id=user.id,
+            email=user.email,
+            display_name=f'{user.first_name} {user.last_name}',
+            role=user.role,
+            firm_id=user.firm_id,
+            client_id=user.client_id,
+            session_id=session_id,
+            ip=ip,
+        )
 
     @property
     def is_firm_staff(self) -> bool:

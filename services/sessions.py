@@ -63,16 +63,7 @@ def redeem_ticket(ticket_id: str) -> str | None:
 
 
 def _actor(user: User, user_session: UserSession, ip: str | None) -> Actor:
-    return Actor(
-        user_id=user.id,
-        email=user.email,
-        display_name=f'{user.first_name} {user.last_name}',
-        role=user.role,
-        firm_id=user.firm_id,
-        client_id=user.client_id,
-        session_id=user_session.id,
-        ip=ip,
-    )
+    return Actor.of(user, session_id=user_session.id, ip=ip)
 
 
 def _expired(user_session: UserSession) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.cadence import WAITING_FOR_CLIENT
 from services.clock import aware, now
+from services.formatting import day, moment
 
 CONSENT_WARNING = timedelta(days=14)
 
@@ -115,3 +117,18 @@ def label(status: str, consent_expires_at: datetime | None = None) -> str:
         days = max(0, (aware(consent_expires_at) - now()).days)
         return f'{info.label} (J-{days})'
     return info.label
+
+
+def renewal_text(status: str, consent_expires_at: datetime | None) -> str:
+    """« Renouvellement »: when the consent ends and the days left, unless the bank already asks for it."""
+    if status == 'sca_required':  # the bank may ask before the date it gave: the date would mislead
+        return 'À renouveler maintenant'
+    expires = aware(consent_expires_at)
+    if expires is None:
+        return '—'
+    return f'{day(expires)} (J-{max(0, (expires - now()).days)})'
+
+
+def next_sync_text(status: str, next_sync_at: datetime | None) -> str:
+    """« Prochaine synchronisation »: the scheduler does not retry what waits for the client."""
+    return 'En attente du client' if status in WAITING_FOR_CLIENT else moment(next_sync_at)

@@ -6,6 +6,7 @@ import pytest
 
 from services import statuses
 from services.clock import now
+from services.formatting import day, moment
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,19 @@ def test_every_problem_says_what_happened_in_french() -> None:
     assert statuses.STATUSES['pro_validation_required'].sentence == (
         'Veuillez valider votre/vos compte(s) professionnel(s) en cliquant sur ce lien.'
     )
+
+
+def test_the_renewal_column_gives_the_date_and_the_days_left() -> None:
+    expires = now() + timedelta(days=40, hours=1)
+    assert statuses.renewal_text('ok', expires) == f'{day(expires)} (J-40)'
+    assert statuses.renewal_text('ok', None) == '—'
+
+
+def test_a_renewal_the_bank_already_asks_for_shows_no_date() -> None:
+    assert statuses.renewal_text('sca_required', now() + timedelta(days=170)) == 'À renouveler maintenant'
+
+
+def test_what_waits_for_the_client_has_no_next_sync() -> None:
+    planned = now() + timedelta(hours=6)
+    assert statuses.next_sync_text('pro_validation_required', None) == 'En attente du client'
+    assert statuses.next_sync_text('consent_expiring', planned) == moment(planned)
