@@ -52,12 +52,13 @@ class BankScreen:
         self.progress = ui.label().classes('text-sm text-blue-800').props('data-testid=sync-progress role=status')
         self.shown: banking.BankOverview | None = None
         self.fresh: banking.BankOverview | None = None
+        self.message = ''
         LIVE.add(self, context.client)
 
     def hear(self, event: events.ConnectionChanged) -> bool:
         if event.client_id != self.client_id:
             return False
-        self.progress.set_text(event.message)
+        self.message = event.message
         return True
 
     def redraw(self, reads: Reads) -> None:
@@ -67,6 +68,8 @@ class BankScreen:
             return
         key = ('bank', view_scope(self.actor), self.client_id)  # tabs on the same file share one read
         self.fresh = reads.get(key, lambda: banking.overview(self.actor, self.client_id))
+        # the words and the table arrive together: « terminée » never shows above buttons about to be replaced
+        self.progress.set_text(self.message)
         if self.fresh != self.shown:
             with self.client:
                 self.render.refresh()

@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from services.banking_models import BankConnection, WebhookEvent
+from services.clock import aware, now
 from services.db import session_scope
 from services.providers import registry
 from services.sync import launch, sync_connection
 
 log = logging.getLogger(__name__)
+JUST_SYNCED = timedelta(seconds=60)
 
 
 class BadSignature(Exception):
@@ -55,9 +58,16 @@ def handle(module_key: str, body: bytes, signature: str | None) -> bool:
                     col(BankConnection.deleted_at).is_(None),
                 )
             ).first()
-        if connection is not None:
+        if connection is not None and not _just_synced(connection):
             launch(_quietly(connection.id))
     return True
+
+
+def _just_synced(connection: BankConnection) -> bool:
+    """Relais itself refreshed it a moment ago and read the result: the webhook announces that same refresh. A second
+    sync would only redraw the open pages under the user's finger."""
+    started = aware(connection.last_attempt_at)
+    return started is not None and now() - started < JUST_SYNCED
 
 
 async def _quietly(connection_id: int) -> None:

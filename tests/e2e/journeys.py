@@ -19,9 +19,16 @@ def activate_sync(page: Page) -> None:
 
 
 def connect(
-    page: Page, identifiant: str, *, wrong_code_first: bool = False, otp: bool = False, status: str = 'Synchronisée'
+    page: Page,
+    identifiant: str,
+    *,
+    wrong_code_first: bool = False,
+    otp: bool = False,
+    status: str = 'Synchronisée',
+    settled: str = 'Synchronisation terminée',
 ) -> None:
-    """Add a connection through the demo aggregator's hosted pages (bank: CIC); `status` is what the list shows."""
+    """Add a connection through the demo aggregator's hosted pages (bank: CIC); the list then shows `status`, and
+    the progress line `settled` once the first sync is over."""
     page.get_by_test_id('connection-add').click()
     page.get_by_test_id('connection-add-confirm-ok').click()
     page.get_by_test_id('connect-accept-terms').check()
@@ -42,3 +49,5 @@ def connect(
     expect(page.get_by_test_id('sync-notice')).to_contain_text('La première synchronisation peut sembler longue')
     page.get_by_test_id('sync-finish').click()
     expect(page.get_by_test_id('connections-table')).to_contain_text(status)
+    # the first sync runs on after the new row shows: wait for its last word, whose redraw would take the next click
+    expect(page.get_by_test_id('sync-progress')).to_contain_text(settled)

@@ -75,11 +75,11 @@ def test_a_client_renews_the_dsp2_consent_through_the_aggregator_and_the_link_is
     assert server.sql("SELECT count(*) FROM outbox_message WHERE subject LIKE '%demande un nouveau lien%'")[0][0] == 1
 
 
-def new_connection(page: Page, server: Server, legal_name: str, identifiant: str, status: str) -> int:
+def new_connection(page: Page, server: Server, legal_name: str, identifiant: str, **expected: str) -> int:
     """The firm connects the file's bank with the client's identifiant; the new connection's id."""
     open_bank_screen(page, server, legal_name)
     activate_sync(page)
-    connect(page, identifiant, status=status)
+    connect(page, identifiant, **expected)
     (connection_id,) = server.sql(
         'SELECT bank_connection.id FROM bank_connection JOIN client ON client.id = bank_connection.client_id '
         'WHERE client.legal_name = ? AND bank_connection.deleted_at IS NULL',
@@ -92,7 +92,7 @@ def test_a_client_gives_the_new_bank_password_from_a_phone(
     page: Page, phone_page: Page, server: Server, authenticator: Authenticator
 ) -> None:
     sign_in(page, server, authenticator, 'admin@cabinet-demo.fr')
-    connection_id = new_connection(page, server, 'Fleuriste Les Pivoines', 'pwd-pivoines', 'Synchronisée')
+    connection_id = new_connection(page, server, 'Fleuriste Les Pivoines', 'pwd-pivoines')
     page.get_by_test_id(f'connection-refresh-{connection_id}').click()  # the bank now refuses the secret code
     expect(page.get_by_test_id('connections-table')).to_contain_text('Identifiants refusés')
     page.get_by_test_id('nav-health').click()
@@ -116,7 +116,14 @@ def test_a_client_does_what_the_bank_website_asks_then_says_so_from_a_phone(
     page: Page, phone_page: Page, server: Server, authenticator: Authenticator
 ) -> None:
     sign_in(page, server, authenticator, 'admin@cabinet-demo.fr')
-    connection_id = new_connection(page, server, 'Chocolaterie Masson', 'tos-masson', 'Problème de synchronisation')
+    connection_id = new_connection(
+        page,
+        server,
+        'Chocolaterie Masson',
+        'tos-masson',
+        status='Problème de synchronisation',
+        settled='une action est requise sur le site de la banque',
+    )
     page.get_by_test_id('nav-health').click()
     status = page.get_by_test_id(f'health-status-{connection_id}')
     expect(status).to_contain_text('une action est requise sur le site de la banque')

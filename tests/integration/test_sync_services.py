@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from services import banking, demo, sync, sync_manual, webhooks
 from services.banking_models import BankAccount, BankConnection, Transaction
-from services.clock import now
+from services.clock import aware, now
 from services.db import session_scope
 from services.imports import cents
 from services.models import Client
@@ -245,3 +245,42 @@ async def test_a_real_refresh_webhook_is_handled_once_and_a_forged_one_refused(
     with pytest.raises(webhooks.BadSignature):
         webhooks.handle('bridge', delivery.body + b' ', delivery.signature)
     await check_matches_aggregator(bridge, fictive, connection_id)
+
+
+def started_at(connection_id: int, moment=None):
+    """When the connection's last sync started; with ``moment``, pretend it started then."""
+    with session_scope() as session:
+        stored = session.get(BankConnection, connection_id)
+        if moment is not None:
+            stored.last_attempt_at = moment
+            session.add(stored)
+        return stored.last_attempt_at
+
+
+async def refreshed_webhook(connection_id: int, receiver: Receiver) -> None:
+    delivery = receiver.wait_for(connection(connection_id).provider_item_id, 'item.refreshed')
+    assert webhooks.handle('bridge', delivery.body, delivery.signature)
+    await settle()
+
+
+@SQLITE_ONLY
+async def test_the_webhook_of_a_refresh_relais_just_imported_starts_no_second_sync(
+    admin: Actor, fictive: int, bridge: BridgeAggregator, receiver: Receiver
+) -> None:
+    connection_id = await connect(admin, fictive, unique('demo'), bridge)
+    await settle()
+    just_now = started_at(connection_id)
+    await refreshed_webhook(connection_id, receiver)
+    assert started_at(connection_id) == just_now
+
+
+@SQLITE_ONLY
+async def test_the_webhook_of_a_refresh_relais_did_not_read_starts_a_sync(
+    admin: Actor, fictive: int, bridge: BridgeAggregator, receiver: Receiver
+) -> None:
+    connection_id = await connect(admin, fictive, unique('demo'), bridge)
+    await settle()
+    long_ago = now() - timedelta(minutes=10)
+    started_at(connection_id, long_ago)
+    await refreshed_webhook(connection_id, receiver)
+    assert aware(started_at(connection_id)) > long_ago
