@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
-from services import db, demo, firms, users
+from services import db, demo, firms, statements, users
 from services.errors import DomainError
 from services.settings import SettingsError, load_settings
+from services.statement_report import file_report, text_lines
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,15 +33,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     user.add_argument('--firm-siren', required=True)
     user.add_argument('--client-siren')
+    parse = commands.add_parser('parse', help='lit des relevés (CFONB 120, MT940, camt, OFX) sans base de données')
+    parse.add_argument('files', nargs='+', type=Path, metavar='FICHIER')
+    parse.add_argument('--json', action='store_true', help='un objet JSON par fichier, un par ligne')
+    parse.add_argument('--strict', action='store_true', help='refuse tout écart à la norme')
+    imports = commands.add_parser('import', help='importe des relevés dans un dossier client')
+    imports.add_argument('files', nargs='+', type=Path, metavar='FICHIER')
+    imports.add_argument('--client', required=True, metavar='SIREN', help='SIREN du dossier client')
+    imports.add_argument('--strict', action='store_true', help='refuse tout écart à la norme')
     return parser
 
 
-def _run(args: argparse.Namespace) -> str:
+def _parse(args: argparse.Namespace) -> int:
+    """Exit 0 when every file was read (with warnings or not), 2 when one is not a statement or unreadable."""
+    status = 0
+    for path in args.files:
+        report = file_report(path, strict=args.strict)
+        if report['errors']:
+            status = 2
+            print(f'relais : {path} : {report["errors"][0]}', file=sys.stderr)
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False))
+        elif not report['errors']:
+            print('\n'.join(text_lines(report)))
+    return status
+
+
+def _run(args: argparse.Namespace) -> str | int:
+    """A sentence to print, or the exit status of a command that printed its own lines."""
     settings = load_settings()
     db.migrate(settings.database_url)
     db.configure(settings.database_url)
     if args.command == 'migrate':
         return 'Schéma à jour.'
+    if args.command == 'import':
+        return _import(args)
     if args.command == 'seed-demo':
         demo.seed()
         return 'Données de démonstration prêtes.'
@@ -56,10 +85,34 @@ def _run(args: argparse.Namespace) -> str:
     return f'Utilisateur créé. Mot de passe provisoire (à changer à la première connexion) : {temporary}'
 
 
+def _import(args: argparse.Namespace) -> int:
+    """Each file whole or not at all; the others are still imported. Exit 2 when one was refused."""
+    status = 0
+    for path in args.files:
+        try:
+            summary = statements.import_for_siren(args.client, path.read_bytes(), path.name, strict=args.strict)
+        except OSError as error:
+            summary, status = None, 2
+            print(f'relais : {path} : fichier illisible ({error.strerror or error})', file=sys.stderr)
+        except DomainError as error:
+            summary, status = None, 2
+            print(f'relais : {error}', file=sys.stderr)
+        if summary is not None:
+            print(f'{path} : {summary.sentence()}')
+            for warning in summary.warnings:
+                print(f'  ! {warning}')
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == 'parse':
+        return _parse(args)
     try:
-        print(_run(args))
+        result = _run(args)
+        if isinstance(result, int):
+            return result
+        print(result)
     except (DomainError, SettingsError) as error:
         print(f'relais : {error}', file=sys.stderr)
         return 2
