@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
         webhook_secret=env.get('SANDBOX_WEBHOOK_SECRET', 'relais-demo-webhook-secret'),
         data_dir=Path(env.get('SANDBOX_DATA_DIR', './data/sandbox')),
         public_url=env.get('SANDBOX_PUBLIC_URL') or f'http://{args.host}:{args.port}',
+        mandate_delay_seconds=float(env.get('SANDBOX_MANDATE_DELAY') or 20),
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level='info')
 

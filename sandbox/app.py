@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from sandbox import api, api_items, bank_site, errors, pages
+from sandbox import api, api_items, bank_site, errors, mandates, pages, production
 from sandbox.service import Config, Sandbox
 
 
@@ -21,12 +21,20 @@ def create_app(
     data_dir: Path,
     public_url: str,
     slow_refresh_seconds: float = 5.0,
+    mandate_delay_seconds: float = 20.0,
 ) -> FastAPI:
     """Build the sandbox. `public_url` is its externally visible base URL (with the mount prefix, if any): hosted page
     URLs are built from it. State lives in `data_dir/sandbox.db`. Relais mounts it with `app.mount('/sandbox', ...)`
-    (a mounted app gets no lifespan events: its background worker is a daemon thread, closed with the process)."""
+    (a mounted app gets no lifespan events: its background worker is a daemon thread, closed with the process).
+    `mandate_delay_seconds`: real time before the demo bank decides a statement mandate."""
     config = Config(
-        client_id, client_secret, webhook_url or None, webhook_secret, public_url.rstrip('/'), slow_refresh_seconds
+        client_id,
+        client_secret,
+        webhook_url or None,
+        webhook_secret,
+        public_url.rstrip('/'),
+        slow_refresh_seconds,
+        mandate_delay_seconds,
     )
     sandbox = Sandbox(config, Path(data_dir))
 
@@ -43,5 +51,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(api_items.router)
     app.include_router(pages.router)
+    app.include_router(mandates.router)  # before bank_site: its /banque/{item_id} would catch /banque/mandats
     app.include_router(bank_site.router)
+    app.include_router(production.router)
     return app

@@ -20,15 +20,21 @@ MAX_LIMIT = 500
 T = TypeVar('T')
 
 
-def app_client(request: Request) -> Sandbox:
-    """Client-Id / Client-Secret of the application, and the Bridge-Version header."""
+def app_credentials(request: Request) -> Sandbox:
+    """Client-Id / Client-Secret of the application (all the demo bank's own routes ask)."""
     sandbox: Sandbox = request.app.state.sandbox
     headers = request.headers
     client_ok = hmac.compare_digest(headers.get('client-id', '').encode(), sandbox.config.client_id.encode())
     secret_ok = hmac.compare_digest(headers.get('client-secret', '').encode(), sandbox.config.client_secret.encode())
     if not (client_ok and secret_ok):
         raise ApiError(401, 'invalid_client_credentials', 'Invalid Client-Id or Client-Secret')
-    version = headers.get('bridge-version')
+    return sandbox
+
+
+def app_client(request: Request) -> Sandbox:
+    """Client-Id / Client-Secret of the application, and the Bridge-Version header."""
+    sandbox = app_credentials(request)
+    version = request.headers.get('bridge-version')
     if version is None:
         raise ApiError(400, 'missing_bridge_version', 'The Bridge-Version header is required')
     if version != BRIDGE_VERSION:
@@ -54,6 +60,7 @@ def as_user(request: Request, sandbox: Annotated[Sandbox, Depends(app_client)]) 
 
 
 ClientSandbox = Annotated[Sandbox, Depends(app_client)]
+BankClient = Annotated[Sandbox, Depends(app_credentials)]
 Caller = Annotated[AsUser, Depends(as_user)]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sandbox import banks, ledger
 from sandbox.clock import Clock, iso
 from sandbox.errors import ApiError, bad_request, not_found
+from sandbox.mandate_desk import MandateDesk
 from sandbox.scenarios import consent_expires_at, describe, history_days, refresh_outcome, scenario_of
 from sandbox.store import Item, Store
 from sandbox.webhooks import WebhookSender, Worker
@@ -29,6 +30,7 @@ class Config:
     webhook_secret: str
     public_url: str
     slow_refresh_seconds: float = 5.0
+    mandate_delay_seconds: float = 20.0
 
 
 class Sandbox:
@@ -41,6 +43,7 @@ class Sandbox:
         stored = self.store.get_meta('epoch')
         self.epoch = date.fromisoformat(stored) if stored else self._earliest_epoch()
         self.store.set_meta('epoch', self.epoch.isoformat())
+        self.mandates = MandateDesk(self.store, self.clock, self.worker, config.mandate_delay_seconds)
 
     def _earliest_epoch(self) -> date:
         return (self.clock.today() - timedelta(days=EPOCH_DAYS)).replace(day=1)
@@ -55,9 +58,11 @@ class Sandbox:
         if earliest < self.epoch:
             self.epoch = earliest
             self.store.set_meta('epoch', earliest.isoformat())
+        self.mandates.clock_moved()
         return self.clock.now()
 
     def close(self) -> None:
+        self.mandates.stop()  # its periodic check never ends by itself: drain would wait for it
         self.worker.drain(timeout=2)
         self.worker.close()
         self.store.close()

@@ -1,5 +1,6 @@
 """Persistent sandbox state in its own SQLite file (stdlib sqlite3, WAL): users, tokens, connect sessions, items,
-refresh log, webhook deliveries and the clock offset. Transactions and balances are generated, never stored."""
+refresh log, webhook deliveries, statement mandates and the clock offset. Transactions, balances and statement files
+are generated, never stored."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import uuid
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sandbox.clock import iso, parse_datetime
 
 FIRST_ITEM_ID = 4_200_000
+T = TypeVar('T')
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,6 +44,11 @@ CREATE TABLE IF NOT EXISTS webhook_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, event_type TEXT NOT NULL, body TEXT NOT NULL,
     status_code INTEGER, attempts INTEGER NOT NULL DEFAULT 0, error TEXT, created_at TEXT NOT NULL,
     delivered_at TEXT);
+CREATE TABLE IF NOT EXISTS mandates (
+    id TEXT PRIMARY KEY, reference TEXT NOT NULL UNIQUE, iban TEXT NOT NULL, holder TEXT NOT NULL,
+    signer TEXT NOT NULL, inbox_url TEXT NOT NULL, inbox_secret TEXT NOT NULL, status TEXT NOT NULL,
+    created_at TEXT NOT NULL, decides_at TEXT NOT NULL, decide_after REAL NOT NULL, decided_at TEXT, reason TEXT,
+    first_day TEXT, sent_days TEXT NOT NULL DEFAULT '[]');
 """
 
 
@@ -286,3 +293,17 @@ class Store:
 
     def webhook_log(self) -> list[dict[str, Any]]:
         return [dict(row) for row in self._all('SELECT * FROM webhook_log ORDER BY id')]
+
+    # records of tables that a feature module owns (the demo bank's statement mandates)
+    def insert_record(self, table: str, record: Any) -> None:
+        columns = [spec.name for spec in fields(record)]
+        self._run(
+            f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
+            tuple(getattr(record, name) for name in columns),
+        )
+
+    def select_records(self, cls: type[T], sql: str, params: tuple[Any, ...] = ()) -> list[T]:
+        return [_from_row(cls, row) for row in self._all(sql, params)]
+
+    def update_record(self, table: str, cls: type, key: str, key_value: Any, **changes: Any) -> None:
+        self._update(table, cls, key, key_value, changes)
