@@ -13,10 +13,13 @@ from pages.company import company_page
 from pages.dashboard import dashboard_page
 from pages.firm import firm_page
 from pages.health import health_page
+from pages.iban_detail import iban_detail_page
+from pages.ibans import ibans_page
 from pages.login import login_page
 from pages.maintenance import maintenance_page
 from pages.outbox import outbox_page
-from services import db, demo, demo_banks, magic_links, outbox, scheduler
+from pages.statements import statements_page
+from services import bank_channel, connectors, db, demo, demo_statements, magic_links, outbox, scheduler
 from services.http_headers import SecurityHeadersMiddleware
 from services.providers import registry
 from services.settings import Settings, SettingsError, load_settings
@@ -29,6 +32,9 @@ def register_pages(settings: Settings) -> None:
     ui.page('/dossiers/{client_id}')(client_detail_page)
     ui.page('/dossiers/{client_id}/comptes-bancaires')(bank_accounts_page)
     ui.page('/cabinet')(firm_page)
+    ui.page('/ibans')(ibans_page)
+    ui.page('/ibans/{account_id}')(iban_detail_page)
+    ui.page('/releves')(statements_page)
     ui.page('/sante')(health_page)
     ui.page('/maintenances')(maintenance_page)
     ui.page('/messages')(outbox_page)
@@ -46,10 +52,18 @@ def start_services(settings: Settings) -> None:
     registry.configure(settings)
     magic_links.configure(secret=settings.secret, public_url=settings.public_url)
     outbox.configure(settings.channels)
+    connectors.configure(data_dir=settings.data_dir)
+    bank_channel.configure(
+        bank_url=settings.bank_url,
+        client_id=settings.provider_client_id,
+        client_secret=settings.provider_client_secret,
+        public_url=settings.public_url,
+        inbox_secret=settings.bank_inbox_secret,
+    )
     if settings.demo:
         demo.seed()
     if settings.demo_banks:
-        background_tasks.create(demo_banks.seed(), name='demo bank connections')
+        background_tasks.create(demo_statements.seed_after_banks(), name='demo bank connections and statements')
     if settings.scheduler:
         scheduler.start()
 
@@ -67,6 +81,7 @@ def mount_sandbox(settings: Settings) -> None:
             webhook_secret=settings.provider_webhook_secret,
             data_dir=settings.data_dir / 'sandbox',
             public_url=f'{settings.public_url}/sandbox',
+            mandate_delay_seconds=settings.sandbox_mandate_delay,
         ),
     )
 

@@ -42,7 +42,9 @@ NAV_ITEMS = (
     NavItem('Mon entreprise', 'business', '/mon-entreprise', 'company.view', 'nav-company'),
     NavItem('Maintenances', 'construction', '/maintenances', 'maintenance.manage', 'nav-maintenance'),
     NavItem('Messages envoyés', 'outgoing_mail', '/messages', 'outbox.view', 'nav-outbox'),
-    NavItem('Cabinet', 'settings', '/cabinet', 'firm.edit', 'nav-firm'),
+    NavItem('IBAN', 'account_balance', '/ibans', 'iban.view', 'nav-ibans'),
+    NavItem('Relevés', 'receipt_long', '/releves', 'statement.view', 'nav-statements'),
+    NavItem('Cabinet', 'settings', '/cabinet', 'connector.manage', 'nav-firm'),
 )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from nicegui import background_tasks, context, run, ui
 
 from components.auth_card import auth_card, error_label
-from services import client_fixes, magic_links
+from pages.mandate_link import MandateFlow
+from services import client_fixes, magic_links, mandate_links
 from services.errors import DomainError
 from services.magic_links import LinkUnusable, LinkView
 from services.sync import SyncOutcome
@@ -56,6 +57,9 @@ class LinkFlow:
     def show(self) -> None:
         with self.content:
             try:
+                if magic_links.purpose_of(self.token) == 'mandate':
+                    MandateFlow(self.content, self.token, mandate_links.open_mandate(self.token)).show()
+                    return
                 view = magic_links.open_link(self.token)
             except LinkUnusable as problem:
                 self.unusable(problem)

@@ -41,6 +41,8 @@ class Reads:
 
 
 class LiveScreen(Protocol):
+    hears: type = events.ConnectionChanged  # the kind of event the screen is told of
+
     def hear(self, event: events.ConnectionChanged) -> bool:
         """Take the event in; True when the screen must be redrawn."""
 
@@ -67,9 +69,9 @@ class LiveScreens:
         self._screens.pop(key, None)
         self._dirty.pop(key, None)
 
-    def _hear(self, event: events.ConnectionChanged) -> None:
+    def _hear(self, event: events.Event) -> None:
         for key, screen in list(self._screens.items()):
-            if screen.hear(event):
+            if isinstance(event, getattr(screen, 'hears', events.ConnectionChanged)) and screen.hear(event):
                 self._dirty[key] = screen
         if self._dirty and not self._pending:
             self._pending = True

@@ -1,12 +1,13 @@
-"""The HTTP endpoint where the aggregator posts its webhooks."""
+"""The HTTP endpoints where the outside world posts: the aggregator's webhooks, the bank's mandated statements."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from nicegui import run
 from starlette.responses import JSONResponse
 
-from services import webhooks
-from services.errors import NotFound
+from services import bank_channel, webhooks
+from services.errors import DomainError, NotFound
 
 
 def register(app: FastAPI) -> None:
@@ -20,3 +21,19 @@ def register(app: FastAPI) -> None:
         except webhooks.BadSignature:
             return JSONResponse({'error': 'bad signature'}, status_code=401)
         return JSONResponse({'handled': handled})
+
+    @app.post(bank_channel.INBOX_PATH, include_in_schema=False)
+    async def bank_statements(request: Request) -> JSONResponse:
+        body = await request.body()
+        try:
+            summary = await run.io_bound(
+                bank_channel.receive,
+                body,
+                request.headers.get('X-Bank-Signature'),
+                mandate_reference=request.headers.get('X-Bank-Mandate'),
+            )
+        except bank_channel.InboxRefused as refused:
+            return JSONResponse({'error': str(refused)}, status_code=refused.status)
+        except DomainError as error:  # not a statement file, or malformed: nothing of it was imported
+            return JSONResponse({'error': str(error)}, status_code=422)
+        return JSONResponse({'statements': summary.statements, 'already_known': summary.already_known})

@@ -87,6 +87,7 @@ class BankAccount(SQLModel, table=True):
     sync_enabled: bool = True
     treasury_account_id: int | None = Field(default=None, foreign_key='treasury_account.id')
     cursor: str | None = Field(default=None, max_length=40)  # the aggregator's updated_at of the last change seen
+    connector_id: int | None = Field(default=None, foreign_key='connector.id', index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
 
 

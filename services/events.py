@@ -21,7 +21,18 @@ class ConnectionChanged:
     new_transactions: int = 0
 
 
-Listener = Callable[[ConnectionChanged], None]
+@dataclass(frozen=True)
+class IbanChanged:
+    """An IBAN's mandate, statements or deliveries changed."""
+
+    firm_id: int
+    client_id: int
+    account_id: int
+    what: str  # 'mandate', 'statements', 'delivery'
+
+
+Event = ConnectionChanged | IbanChanged
+Listener = Callable[[Event], None]
 _listeners: list[Listener] = []
 
 
@@ -30,7 +41,7 @@ def subscribe(listener: Listener) -> Callable[[], None]:
     return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
-def emit(event: ConnectionChanged) -> None:
+def emit(event: Event) -> None:
     for listener in list(_listeners):
         try:
             listener(event)

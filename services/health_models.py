@@ -16,20 +16,24 @@ def _utc(*, nullable: bool = False, index: bool = False) -> Column:
 
 
 class MagicLink(SQLModel, table=True):
-    """A signed link that lets a client fix one connection without a password; used once, 7 days at most."""
+    """A signed link that lets a client fix one connection or sign one mandate without a password; used once, 7 days."""
 
     __tablename__ = 'magic_link'
 
     id: int | None = Field(default=None, primary_key=True)
     firm_id: int = Field(foreign_key='firm.id', index=True)
     client_id: int = Field(foreign_key='client.id', index=True)
-    connection_id: int = Field(foreign_key='bank_connection.id', index=True)
-    purpose: str = Field(max_length=30)  # the connection status the link fixes
+    connection_id: int | None = Field(default=None, foreign_key='bank_connection.id', index=True)
+    mandate_id: int | None = Field(default=None, foreign_key='mandate.id', index=True)
+    purpose: str = Field(max_length=30)  # the connection status the link fixes, or 'mandate'
     created_by: int | None = Field(default=None, foreign_key='user.id')
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
     expires_at: datetime = Field(sa_column=_utc())
     used_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     signer_name: str | None = Field(default=None, max_length=200)
+    code_hash: str | None = Field(default=None, max_length=64)  # the one-time code of a mandate's signature
+    code_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    code_attempts: int = 0
 
 
 class OutboxMessage(SQLModel, table=True):

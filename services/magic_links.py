@@ -120,21 +120,16 @@ def send_to_client(actor: Actor, connection_id: int) -> list[str]:
             f'Bonjour,\n\nVotre cabinet vous demande de {what} pour la connexion « {connection.bank_name} » de '
             f'{client.legal_name}. Ouvrez ce lien (valable 7 jours, une seule fois) :\n{url}\n\nVotre cabinet comptable'
         )
-        recipients = []
-        if client.contact_email:
-            outbox.enqueue(
-                session,
-                firm_id=actor.firm_id,
-                channel='email',
-                recipient=client.contact_email,
-                subject=f'Action requise : {connection.bank_name}',
-                body=text,
-            )
-            recipients.append(client.contact_email)
-        if client.contact_phone:
-            sms = f'{client.legal_name} : votre cabinet vous demande de {what} ({connection.bank_name}) : {url}'
-            outbox.enqueue(session, firm_id=actor.firm_id, channel='sms', recipient=client.contact_phone, body=sms)
-            recipients.append(client.contact_phone)
+        sms = f'{client.legal_name} : votre cabinet vous demande de {what} ({connection.bank_name}) : {url}'
+        recipients = outbox.to_contact(
+            session,
+            firm_id=actor.firm_id,
+            email=client.contact_email,
+            phone=client.contact_phone,
+            subject=f'Action requise : {connection.bank_name}',
+            text=text,
+            sms=sms,
+        )
         if not recipients:
             raise DomainError('Ce dossier n’a ni e-mail ni téléphone de contact : copiez le lien.')
         audit.record(
@@ -166,9 +161,26 @@ def _link(session: Session, token: str) -> MagicLink:
     return link
 
 
+def link_of(session: Session, token: str) -> MagicLink:
+    """The usable link behind a token (LinkUnusable otherwise), for the other kinds of links (mandates)."""
+    return _link(session, token)
+
+
+def purpose_of(token: str) -> str | None:
+    """What a token's link is for, used or not ('mandate' or a connection fix); None when it is not ours."""
+    valid, link_id = _signer().loads_unsafe(token)  # expired or not: only a forged token is refused here
+    if not valid:
+        return None
+    with session_scope() as session:
+        link = session.get(MagicLink, link_id) if isinstance(link_id, int) else None
+        return link.purpose if link else None
+
+
 def open_link(token: str) -> LinkView:
     with session_scope() as session:
         link = _link(session, token)
+        if link.connection_id is None:
+            raise LinkUnusable('invalid')
         connection = session.get(BankConnection, link.connection_id)
         client = session.get(Client, link.client_id)
         if connection is None or connection.deleted_at is not None:

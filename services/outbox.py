@@ -64,6 +64,20 @@ def enqueue(
     return message
 
 
+def to_contact(
+    session: Session, *, firm_id: int | None, email: str | None, phone: str | None, subject: str, text: str, sms: str
+) -> list[str]:
+    """The e-mail and/or the SMS to a client file's contact; the recipients (none when the file has neither)."""
+    recipients = []
+    if email:
+        enqueue(session, firm_id=firm_id, channel='email', recipient=email, subject=subject, body=text)
+        recipients.append(email)
+    if phone:
+        enqueue(session, firm_id=firm_id, channel='sms', recipient=phone, body=sms)
+        recipients.append(phone)
+    return recipients
+
+
 def _claim(limit: int) -> list[OutboxMessage]:
     moment = now()
     with session_scope() as session:

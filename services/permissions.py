@@ -56,6 +56,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     'health.act': _FIRM_STAFF,
     'maintenance.manage': frozenset({ADMIN}),
     'outbox.view': frozenset({ADMIN}),
+    'connector.view': _FIRM_STAFF,
+    'connector.manage': frozenset({ADMIN, SUPERVISOR}),
+    'iban.view': _FIRM_STAFF,
+    'iban.attach': _FIRM_STAFF,  # every profile attaches an IBAN, only to a connector the firm has
+    'statement.view': _FIRM_STAFF,
 }
 
 

@@ -1,8 +1,9 @@
 """Background jobs (APScheduler on the app's event loop), started by app.py only when RELAIS_SCHEDULER=1.
 
-Every minute the connections whose next sync is due (services.cadence) are synchronised, a few at a time; the
-outbox is delivered every 30 seconds and the consent reminders are looked at every hour. Jobs coalesce, never
-overlap themselves, and a job that missed its moment by less than its own period still runs.
+Every minute the connections whose next sync is due (services.cadence) are synchronised, a few at a time; every
+30 seconds the outbox and the statements due to connectors are delivered and the signed mandates followed at the
+bank; every hour the consent reminders are looked at and the daily statements of synced IBANs produced. Jobs
+coalesce, never overlap themselves, and a job that missed its moment by less than its own period still runs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import col, or_, select
 
-from services import cadence, outbox, reminders
+from services import bank_channel, cadence, daily_statements, deliveries, outbox, reminders
 from services.banking_models import BankConnection
 from services.clock import now
 from services.db import session_scope
@@ -76,12 +77,19 @@ async def send_reminders() -> None:
     await asyncio.to_thread(reminders.send_due)
 
 
+async def produce_daily_statements() -> None:
+    await asyncio.to_thread(daily_statements.produce)
+
+
 def start() -> None:
     global _scheduler
     _scheduler = AsyncIOScheduler(timezone='UTC', job_defaults={'coalesce': True, 'max_instances': 1})
     _scheduler.add_job(sync_due_connections, 'interval', seconds=60, id='sync', misfire_grace_time=60)
     _scheduler.add_job(outbox.deliver_due, 'interval', seconds=30, id='outbox', misfire_grace_time=30)
+    _scheduler.add_job(deliveries.deliver_due, 'interval', seconds=30, id='deliveries', misfire_grace_time=30)
+    _scheduler.add_job(bank_channel.follow_mandates, 'interval', seconds=30, id='mandates', misfire_grace_time=30)
     _scheduler.add_job(send_reminders, 'interval', hours=1, id='reminders', misfire_grace_time=3600)
+    _scheduler.add_job(produce_daily_statements, 'interval', hours=1, id='statements', misfire_grace_time=3600)
     _scheduler.start()
     for job in _scheduler.get_jobs():  # a first round at start-up, not one period later
         job.modify(next_run_time=now())

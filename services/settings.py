@@ -33,6 +33,9 @@ class Settings:
     provider_client_id: str
     provider_client_secret: str
     provider_webhook_secret: str
+    bank_url: str  # the mandated statement channel of the bank (the demo bank of the sandbox by default)
+    bank_inbox_secret: str
+    sandbox_mandate_delay: float
     channels: Channels
 
 
@@ -117,7 +120,23 @@ def _provider(env: Mapping[str, str], host: str, port: int) -> dict[str, object]
         'provider_client_id': env.get('RELAIS_PROVIDER_CLIENT_ID', 'relais-demo'),
         'provider_client_secret': env.get('RELAIS_PROVIDER_CLIENT_SECRET', 'relais-demo-secret'),
         'provider_webhook_secret': env.get('RELAIS_PROVIDER_WEBHOOK_SECRET', 'relais-demo-webhook-secret'),
+        'bank_url': _url(env, 'RELAIS_BANK_URL', f'{public_url}/sandbox'),
+        'bank_inbox_secret': env.get('RELAIS_BANK_INBOX_SECRET', 'relais-demo-bank-inbox-secret'),
+        'sandbox_mandate_delay': _seconds(env, 'RELAIS_SANDBOX_MANDATE_DELAY', 20.0),
     }
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, '').strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86400:
+        raise SettingsError(f'{name}={raw!r} : durée en secondes attendue (0 à 86400) / seconds expected (0 to 86400)')
+    return value
 
 
 def _channels(env: Mapping[str, str]) -> Channels:

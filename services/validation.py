@@ -48,3 +48,33 @@ def phone(value: str) -> tuple[str | None, str | None]:
     if not _PHONE.match(cleaned):
         return None, "Ce numéro de téléphone n'est pas valide."
     return cleaned, None
+
+
+def iban(value: str) -> tuple[str | None, str | None]:
+    """(compact IBAN, None) or (None, French message), checked by schwifty (country, length, key, bank code)."""
+    from schwifty import IBAN
+    from schwifty.exceptions import InvalidChecksumDigits, InvalidLength, SchwiftyException
+
+    try:
+        return str(IBAN(value)), None
+    except InvalidLength:
+        return None, 'Cet IBAN n’a pas la bonne longueur pour son pays.'
+    except InvalidChecksumDigits:
+        return None, 'Cet IBAN n’est pas valide (clé de contrôle incorrecte).'
+    except SchwiftyException:
+        return None, 'Cet IBAN n’est pas valide.'
+
+
+def bank_of(compact_iban: str) -> tuple[str | None, str | None]:
+    """(bank name, BIC) from schwifty's registries, (None, None) when the bank is not in them. The name comes from
+    the BIC's registry when it has one: the bank-code registry sometimes names a subsidiary (30003)."""
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        parsed = IBAN(compact_iban)
+        bic = parsed.bic
+        names = BIC(str(bic)).bank_short_names if bic else []
+        return (names[0] if names else parsed.bank_name), str(bic) if bic else None
+    except (SchwiftyException, ValueError):
+        return None, None

@@ -60,7 +60,8 @@ class _Lines:
         self.lines.append(f'{self.head(kind)}  {_date(day)}{" " * 50}{_amount(amount, what)}{" " * 16}')
 
     def movement(self, entry: Entry) -> None:
-        code = _ascii(entry.code or '', 2)
+        # an interbank code has 2 characters; another format's code (camt PMNT/RCDT/ESCT) has no place here
+        code = _ascii(entry.code if entry.code and len(entry.code) == 2 else '', 2)
         self.lines.append(
             f'{self.head("04")}{code}{_date(entry.booking_date)}  {_date(entry.value_date)}'
             f'{_ascii(entry.label, 31)}  0000000  {_amount(entry.amount, "montant")}{_ascii(entry.reference or "", 16)}'

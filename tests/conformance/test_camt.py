@@ -446,13 +446,17 @@ def test_the_writer_writes_parsed_statements_back_as_camt053():
     assert parse(written, strict=True) == statements
 
 
-def test_the_writer_refuses_what_camt053_cannot_carry():
+def test_the_writer_refuses_a_statement_without_balance_as_camt053_requires_one():
     (notification,) = parse(NOTIFICATION_054.encode())
     with pytest.raises(FormatError, match='relevé sans solde'):
         write_camt053([notification], message_id='RELAIS-1', created_at=datetime(2026, 3, 13))
-    notification.closing_balance, notification.closing_date = D('0.001234'), date(2026, 3, 13)
+
+
+def test_the_writer_refuses_an_amount_it_would_have_to_round():
+    (statement,) = parse(sample())
+    statement.entries[0].amount = D('1250.000001')
     with pytest.raises(FormatError, match='5 décimales au plus'):
-        write_camt053([notification], message_id='RELAIS-1', created_at=datetime(2026, 3, 13))
+        write_camt053([statement], message_id='RELAIS-1', created_at=datetime(2026, 3, 13))
 
 
 def test_random_damage_never_crashes_the_reader():
@@ -463,13 +467,17 @@ def test_random_damage_never_crashes_the_reader():
         damaged = bytearray(original)
         for _ in range(rng.randint(1, 6)):
             position = rng.randrange(len(damaged))
-            action = rng.choice(('flip', 'near', 'insert', 'delete'))
+            action = rng.choice(('flip', 'near', 'insert', 'delete', 'value'))
             if action == 'flip':
                 damaged[position] = rng.randrange(256)
             elif action == 'near':
                 damaged[position] = rng.choice(near)
             elif action == 'insert':
                 damaged.insert(position, rng.choice(near))
+            elif action == 'value':  # inside an element's text, so that the XML stays well formed
+                start = damaged.find(b'>', position) + 1
+                if 0 < start < len(damaged) and damaged[start] not in b'<\n':
+                    damaged[start] = rng.choice(b'0123456789.-,XZ')
             else:
                 del damaged[position]
         for strict in (False, True):

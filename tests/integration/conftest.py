@@ -148,6 +148,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Ite
         SANDBOX_CLIENT_SECRET=CLIENT_SECRET,
         SANDBOX_WEBHOOK_URL=receiver.url,
         SANDBOX_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        SANDBOX_MANDATE_DELAY='0.3',  # the demo bank decides a mandate almost at once
     )
     with (data_dir / 'server.log').open('wb') as log:
         process = subprocess.Popen(

@@ -22,7 +22,7 @@ async def test_the_scheduler_runs_the_outbox_on_the_app_loop(scheduler_on: None,
     running = scheduler._scheduler
     assert running is not None and running._eventloop is asyncio.get_running_loop()
     jobs = {job.id: job for job in running.get_jobs()}
-    assert set(jobs) == {'sync', 'outbox', 'reminders'}
+    assert set(jobs) == {'sync', 'outbox', 'deliveries', 'mandates', 'reminders', 'statements'}
     assert all(job.coalesce and job.max_instances == 1 and job.misfire_grace_time for job in jobs.values())
 
     with session_scope() as session:
