@@ -169,6 +169,8 @@ class IbanDetailScreen:
             ui.notify(str(problem), type='negative', multi_line=True, timeout=0, close_button='OK')
             return
         ui.notify(summary.sentence(), type='positive', multi_line=True)
+        if summary.to_connector:  # delivered now, not at the next round of the scheduler
+            background_tasks.create(deliveries.deliver_due(), name='deliver uploaded statements')
         for warning in summary.warnings[:3]:
             ui.notify(warning, type='warning', multi_line=True)
         self.render.refresh()

@@ -49,19 +49,25 @@ class IbanScreen:
     def __init__(self, actor: Actor) -> None:
         self.actor, self.client = actor, context.client
         self.search, self.page = '', 1
+        self.shown: ibans.IbanPage | None = None
         LIVE.add(self, context.client)
 
     def hear(self, event: events.IbanChanged) -> bool:
         return event.firm_id == self.actor.firm_id
 
+    def view(self) -> ibans.IbanPage:
+        return ibans.list_ibans(self.actor, search=self.search, page=self.page, per_page=PER_PAGE)
+
     def redraw(self, reads: Reads) -> None:
-        if self.client.id in self.client.instances:
+        """Drawn again only when a row changed: the statements an approved IBAN receives change nothing here, and
+        a redraw would close the connector menu under the user's finger."""
+        if self.client.id in self.client.instances and self.view() != self.shown:
             with self.client:
                 self.render.refresh()
 
     @ui.refreshable_method
     def render(self) -> None:
-        view = ibans.list_ibans(self.actor, search=self.search, page=self.page, per_page=PER_PAGE)
+        view = self.shown = self.view()
         choices = connectors.list_connectors(self.actor)
         with data_table(HEADERS, testid='iban-table'):
             if not view.rows:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from nicegui import run
+from nicegui import background_tasks, run
 from starlette.responses import JSONResponse
 
-from services import bank_channel, webhooks
+from services import bank_channel, deliveries, webhooks
 from services.errors import DomainError, NotFound
 
 
@@ -36,4 +36,6 @@ def register(app: FastAPI) -> None:
             return JSONResponse({'error': str(refused)}, status_code=refused.status)
         except DomainError as error:  # not a statement file, or malformed: nothing of it was imported
             return JSONResponse({'error': str(error)}, status_code=422)
+        if summary.to_connector:  # delivered now, not at the next round of the scheduler
+            background_tasks.create(deliveries.deliver_due(), name='deliver bank statements')
         return JSONResponse({'statements': summary.statements, 'already_known': summary.already_known})

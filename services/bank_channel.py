@@ -187,5 +187,6 @@ def receive(
             total.new_transactions += summary.new_transactions
             total.already_known += summary.already_known
             total.touched += summary.touched
+            total.to_connector += summary.to_connector
     total.announce()
     return total

@@ -116,9 +116,11 @@ def overview(actor: Actor, client_id: int) -> BankOverview:
                 .order_by(BankConnection.id)
             )
         )
-        accounts = list(
-            session.exec(select(BankAccount).where(BankAccount.client_id == client_id).order_by(BankAccount.id))
+        # the accounts an aggregator brought; IBANs known only by mandate or file live on the IBAN screens
+        synced = select(BankAccount).where(
+            BankAccount.client_id == client_id, col(BankAccount.connection_id).is_not(None)
         )
+        accounts = list(session.exec(synced.order_by(BankAccount.id)))
         treasury = session.exec(
             select(TreasuryAccount).where(TreasuryAccount.client_id == client_id).order_by(TreasuryAccount.number)
         )

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from services import audit, outbox
+from services import audit, events, outbox
 from services.banking_models import BankAccount
 from services.clock import aware, now
 from services.db import session_scope
@@ -133,4 +133,5 @@ def sign(token: str, *, signer_name: str, certified: bool, code: str) -> int:
             target_id=mandate.id,
             detail=account.iban,
         )
-        return mandate.id
+    events.emit(events.IbanChanged(link.firm_id, account.client_id, account.id, 'mandate'))
+    return mandate.id

@@ -20,10 +20,9 @@ from services.clients import visible_client
 from services.clock import now
 from services.errors import DomainError, InvalidInput
 from services.formats import FormatError, Statement, parse_file
-from services.imports import cents, import_transactions
+from services.imports import FileTransaction, cents, import_transactions
 from services.models import Client
 from services.permissions import Actor, require
-from services.providers.base import ProviderTransaction
 from services.statement_body import dump, fingerprint
 from services.statement_models import BankStatement, Delivery
 from services.validation import bank_of
@@ -222,21 +221,16 @@ def _cents(amount) -> int | None:
     return None if amount is None else cents(amount)
 
 
-def _transaction(entry, currency: str) -> ProviderTransaction:
-    return ProviderTransaction(
-        id=None,
-        account_id='',
-        label=entry.label or (entry.details[0] if entry.details else ''),
-        raw_label=' '.join([entry.label, *entry.details]).strip() or None,
+def _transaction(entry, currency: str) -> FileTransaction:
+    details = entry.details
+    return FileTransaction(
+        label=entry.label or (details[0] if details else ''),
+        raw_label=(' '.join([entry.label, *details]).strip() or None) if details else (entry.label or None),
         amount=entry.amount,
         currency=currency,
-        date=entry.booking_date,
-        booking_date=entry.booking_date,
-        value_date=entry.value_date,
-        operation_type=entry.code,
-        deleted=False,
-        pending=False,
-        updated_at='',
+        booked=entry.booking_date,
+        valued=entry.value_date,
+        code=entry.code,
     )
 
 

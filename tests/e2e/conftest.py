@@ -107,6 +107,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     # NiceGUI switches to its test mode when it sees these variables: the server must not.
     env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST', 'NICEGUI')) and k != 'DATABASE_URL'}
     env.update(RELAIS_DATA_DIR=str(data_dir), RELAIS_DEMO='1', RELAIS_PORT=str(port), RELAIS_HOST='127.0.0.1')
+    env.update(RELAIS_SANDBOX_MANDATE_DELAY='1')  # the demo bank decides a signed mandate a second later
     log = data_dir / 'server.log'
     with log.open('w') as out:
         process = subprocess.Popen([sys.executable, 'app.py'], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
