@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium lint unit e2e bench bench-sync bench-live clean
+.PHONY: run test install install-test chromium lint unit e2e bench bench-sync bench-live bench-import clean
 
 $(PY):
 	$(SYSTEM_PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ bench-sync: install-test
 
 bench-live: install-test chromium
 	$(PY) bench/live.py
+
+bench-import: install-test
+	$(PY) bench/import.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

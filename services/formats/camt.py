@@ -192,14 +192,22 @@ class _Reader:
     def entry(self, ntry: Element, index: int, currency: str) -> list[Entry]:
         amount, ccy = self.amount(ntry)
         if ccy and ccy != currency:
-            self.warnings.append(f'{self.here(index)} : écriture en {ccy} sur un relevé en {currency}, gardée telle quelle')
+            self.warnings.append(
+                f'{self.here(index)} : écriture en {ccy} sur un relevé en {currency}, gardée telle quelle'
+            )
         booked, valued = self.day(ntry, 'BookgDt'), self.day(ntry, 'ValDt')
         if booked is None and valued is None:
             raise _Skip('date de comptabilisation (BookgDt) absente')
         if booked is None:
             self.warnings.append(f'{self.here(index)} : date de comptabilisation absente, date de valeur retenue')
         # what every movement of the entry shares: booking and value dates, AcctSvcrRef, code, AddtlNtryInf, reversal
-        base = (booked or valued, valued, self.text(ntry, 'AcctSvcrRef'), self.code(ntry), self.text(ntry, 'AddtlNtryInf'))
+        base = (
+            booked or valued,
+            valued,
+            self.text(ntry, 'AcctSvcrRef'),
+            self.code(ntry),
+            self.text(ntry, 'AddtlNtryInf'),
+        )
         reversal = (self.text(ntry, 'RvslInd') or '').lower() in ('true', '1')
         txs = self.all(ntry, 'NtryDtls/TxDtls')
         if len(txs) < 2:
@@ -227,7 +235,9 @@ class _Reader:
                 reason = f'les détails totalisent {sum(parts, Decimal(0))} pour une écriture de {total}'
             else:
                 return parts
-        self.warnings.append(f'{self.here(index)} : lot de {len(txs)} opérations gardé en une seule écriture : {reason}')
+        self.warnings.append(
+            f'{self.here(index)} : lot de {len(txs)} opérations gardé en une seule écriture : {reason}'
+        )
         return None
 
     def transaction(self, base: tuple, tx: Element | None, amount: Decimal, reversal: bool) -> Entry:

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from services import banking
-from services.banking_models import BankAccount
+from services.banking_models import BankAccount, BankConnection
 from services.db import session_scope
 from services.errors import InvalidInput, NotFound
 from services.models import Client
@@ -38,8 +38,17 @@ def client_id(name: str) -> int:
 def account_in(name: str) -> int:
     with session_scope() as session:
         client = session.exec(select(Client).where(Client.legal_name == name)).one()
+        connection = BankConnection(
+            client_id=client.id, firm_id=client.firm_id, provider='bridge', provider_item_id='1', bank_name='Banque'
+        )
+        session.add(connection)
+        session.flush()
         account = BankAccount(
-            client_id=client.id, firm_id=client.firm_id, iban='FR7630006000011234567890189', name='Compte courant'
+            client_id=client.id,
+            firm_id=client.firm_id,
+            connection_id=connection.id,
+            iban='FR7630006000011234567890189',
+            name='Compte courant',
         )
         session.add(account)
         session.flush()
