@@ -87,10 +87,32 @@ class _Known:
 
 @dataclass
 class _Plan:
+    account_id: int
     stamp: datetime = field(default_factory=now)
-    inserts: list[dict] = field(default_factory=list)
+    inserts: list[tuple] = field(default_factory=list)  # in _INSERT_COLUMNS order: 200,000 dicts cost a second
     updates: list[dict] = field(default_factory=list)
     removals: list[int] = field(default_factory=list)
+
+
+_INSERT_COLUMNS = (
+    'account_id',
+    'created_at',
+    'provider_item_id',
+    'provider_transaction_id',
+    'fingerprint',
+    'date',
+    'booking_date',
+    'value_date',
+    'amount_cents',
+    'currency',
+    'label',
+    'raw_label',
+    'operation_type',
+    'pending',
+    'updated_at',
+)
+# what a row inserted by this batch is to the matcher: taken, so that an identical-looking one gets the next rank
+_TAKEN = _Known(0, None, None, '', False, 0, None, True)
 
 
 def cents(amount: Decimal) -> int:
@@ -177,19 +199,35 @@ def _values(t: ProviderTransaction, amount_cents: int, item_id: str, fingerprint
 def _plan_one(t: ProviderTransaction, matcher: _Matcher, plan: _Plan, item_id: str) -> None:
     amount_cents = cents(t.amount)
     base = _fingerprint_base(t, amount_cents)
-    row = matcher.by_provider_id.get(t.id)
+    row = matcher.by_provider_id.get(t.id) if t.id is not None else None
     if row is not None:
         fingerprint = row.fingerprint if row.fingerprint.startswith(f'{base}|') else matcher.free_fingerprint(base, row)
     else:
         row, fingerprint = matcher.by_fingerprint_or_rank(base)
-        if row is None and not t.pending:
+        if row is None and not t.pending and matcher.pending:
             row = matcher.pending_for(t, amount_cents)
     if row is None:
-        values = _values(t, amount_cents, item_id, fingerprint, plan.stamp)
-        plan.inserts.append({'account_id': None, 'created_at': plan.stamp, **values})
-        matcher.by_fingerprint[fingerprint] = _Known(
-            0, item_id, t.id, fingerprint, t.pending, amount_cents, t.date, True
+        stamp = plan.stamp
+        plan.inserts.append(
+            (
+                plan.account_id,
+                stamp,
+                item_id,
+                t.id,
+                fingerprint,
+                t.date,
+                t.booking_date,
+                t.value_date,
+                amount_cents,
+                t.currency,
+                t.label[:300],
+                (t.raw_label or '')[:300] or None,
+                t.operation_type,
+                t.pending,
+                stamp,
+            )
         )
+        matcher.by_fingerprint[fingerprint] = _TAKEN
         return
     row.claimed = True
     matcher.by_fingerprint[fingerprint] = row
@@ -202,7 +240,7 @@ def import_transactions(
     batch = list(batch)
     if not batch:
         return ImportResult()
-    matcher, plan = _Matcher(_load(session, account_id, batch), item_id), _Plan()
+    matcher, plan = _Matcher(_load(session, account_id, batch), item_id), _Plan(account_id)
     for t in (t for t in batch if not t.deleted):
         _plan_one(t, matcher, plan, item_id)
     for t in (t for t in batch if t.deleted):
@@ -212,41 +250,37 @@ def import_transactions(
     return _apply(session, account_id, plan)
 
 
-_SQLITE_DATES = frozenset({'date', 'booking_date', 'value_date'})
-_SQLITE_TIMES = frozenset({'created_at', 'updated_at'})
+_SQLITE_DATES = tuple(_INSERT_COLUMNS.index(name) for name in ('date', 'booking_date', 'value_date'))
+_SQLITE_TIMES = tuple(_INSERT_COLUMNS.index(name) for name in ('created_at', 'updated_at'))
+_INSERT_SQL = (
+    f'INSERT INTO {_TABLE.name} ({", ".join(_INSERT_COLUMNS)}) VALUES ({", ".join("?" * len(_INSERT_COLUMNS))})'
+)
 
 
-def _insert(session: Session, rows: list[dict]) -> None:
+def _insert(session: Session, rows: list[tuple]) -> None:
     connection = session.connection()
     if connection.dialect.name != 'sqlite':
-        session.execute(insert(_TABLE), rows)
+        session.execute(insert(_TABLE), [dict(zip(_INSERT_COLUMNS, row, strict=True)) for row in rows])
         return
     # SQLAlchemy's per-row parameter processing costs more than SQLite's own insert when a statement file brings
     # 200,000 rows: the driver gets the values already in the dialect's storage format (ISO dates, naive
     # 'YYYY-MM-DD HH:MM:SS.ffffff' times; every row of a plan carries the plan's one stamp)
-    columns = list(rows[0])
-    dates = [i for i, name in enumerate(columns) if name in _SQLITE_DATES]
-    stamps = [
-        (i, rows[0][name].strftime('%Y-%m-%d %H:%M:%S.%f')) for i, name in enumerate(columns) if name in _SQLITE_TIMES
-    ]
+    stamp = rows[0][_SQLITE_TIMES[0]].strftime('%Y-%m-%d %H:%M:%S.%f')
     iso: dict = {None: None}
     values = []
     for row in rows:
-        line = list(row.values())
-        for i in dates:
+        line = list(row)
+        for i in _SQLITE_DATES:
             day = line[i]
             line[i] = iso[day] if day in iso else iso.setdefault(day, day.isoformat())
-        for i, stamp in stamps:
+        for i in _SQLITE_TIMES:
             line[i] = stamp
         values.append(tuple(line))
-    sql = f'INSERT INTO {_TABLE.name} ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-    connection.exec_driver_sql(sql, values)
+    connection.exec_driver_sql(_INSERT_SQL, values)
 
 
 def _apply(session: Session, account_id: int, plan: _Plan) -> ImportResult:
     if plan.inserts:
-        for row in plan.inserts:
-            row['account_id'] = account_id
         _insert(session, plan.inserts)
     if plan.updates:
         columns = {name: bindparam(name) for name in plan.updates[0] if name != 'row_id'}

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from services import db, events
 from services.banking_models import BankAccount
+from services.bulk import without_cycle_collection
 from services.clients import visible_client
 from services.clock import now
 from services.errors import DomainError, InvalidInput
@@ -145,9 +146,12 @@ def import_statements(
     for statement in statements:
         account = _account_for(session, client, statement, accounts, account_id)
         by_account.setdefault(account.id, (account, []))[1].append(statement)
-    for account, group in by_account.values():
-        _import_account(session, client, account, group, summary, with_transactions, source=source, file_name=file_name)
-        summary.ibans.append(account.iban)
+    with without_cycle_collection():
+        for account, group in by_account.values():
+            _import_account(
+                session, client, account, group, summary, with_transactions, source=source, file_name=file_name
+            )
+            summary.ibans.append(account.iban)
     return summary
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from services.bulk import without_cycle_collection
 from services.formats.model import AccountId, Entry, FormatError, Statement
 
 __all__ = ['AccountId', 'Entry', 'FormatError', 'Statement', 'decode_text', 'parse_file', 'sniff']
@@ -51,9 +52,10 @@ def sniff(data: bytes) -> str:
 
 def parse_file(data: bytes, *, strict: bool = False) -> list[Statement]:
     kind = sniff(data)
-    if kind == 'zip':
-        return _parse_zip(data, strict=strict)
-    return _parser(kind)(data, strict=strict)
+    with without_cycle_collection():
+        if kind == 'zip':
+            return _parse_zip(data, strict=strict)
+        return _parser(kind)(data, strict=strict)
 
 
 def _parser(kind: str):
