@@ -19,6 +19,7 @@ from pages.login import login_page
 from pages.maintenance import maintenance_page
 from pages.outbox import outbox_page
 from pages.statements import statements_page
+from pages.users import users_page
 from services import bank_channel, connectors, db, demo, demo_statements, magic_links, outbox, scheduler
 from services.http_headers import SecurityHeadersMiddleware
 from services.providers import registry
@@ -42,6 +43,7 @@ def register_pages(settings: Settings) -> None:
     ui.page('/lien/{token}')(client_link_page)
     ui.page('/lien/{token}/retour')(client_link_return_page)
     ui.page('/mon-entreprise')(company_page)
+    ui.page('/utilisateurs')(users_page)
     auth_routes.register(app, https=settings.https)
     webhook_routes.register(app)
 

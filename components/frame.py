@@ -45,6 +45,7 @@ NAV_ITEMS = (
     NavItem('IBAN', 'account_balance', '/ibans', 'iban.view', 'nav-ibans'),
     NavItem('Relevés', 'receipt_long', '/releves', 'statement.view', 'nav-statements'),
     NavItem('Cabinet', 'settings', '/cabinet', 'connector.manage', 'nav-firm'),
+    NavItem('Gestion des utilisateurs', 'manage_accounts', '/utilisateurs', 'users.view', 'nav-users'),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,7 +10,7 @@ from nicegui import context, run, ui
 
 from components.frame import frame
 from components.strong_auth import ask_strong_auth
-from services import firms, maintenance, sessions
+from services import events, firms, maintenance, sessions
 from services.clock import aware, now
 from services.formatting import moment
 from services.permissions import Actor
@@ -28,6 +29,21 @@ def maintenance_notices(actor: Actor) -> list[str]:
         )
         notices.append(f'Maintenance planifiée — {window.bank_name} ({kind}) {when} : {window.message}')
     return notices
+
+
+def leave_when_disabled(actor: Actor) -> None:
+    """A disabled user's open pages leave at once (the service emits from a worker thread, hence the hop)."""
+    client, loop = context.client, asyncio.get_running_loop()
+
+    def leave() -> None:
+        with client:
+            ui.navigate.to('/login?expired=1')
+
+    def hear(event: events.Event) -> None:
+        if isinstance(event, events.UserAccessChanged) and event.user_id == actor.user_id and event.disabled:
+            loop.call_soon_threadsafe(leave)
+
+    client.on_delete(events.subscribe(hear))
 
 
 @contextmanager
@@ -55,6 +71,7 @@ def page_frame(actor: Actor, title: str) -> Iterator[ui.column]:
         on_check=check,
         notices=maintenance_notices(actor),
     ) as content:
+        leave_when_disabled(actor)
         yield content
 
 

@@ -11,6 +11,7 @@ from services import passwords
 from services.banking_models import TreasuryAccount
 from services.clock import now
 from services.db import session_scope
+from services.demo_people import seed_people
 from services.formatting import PARIS
 from services.health_models import MaintenanceWindow
 from services.models import Client, ClientAssignment, Firm, User
@@ -207,3 +208,6 @@ def seed() -> None:
             password_hash,
             client_id=fictive.id,
         )
+        garage = next(c for c in others if c.legal_name == 'Garage des Alpes')
+        _user(session, 'dirigeant@garage-des-alpes.fr', 'Luc', 'Fabre', DIRIGEANT, password_hash, client_id=garage.id)
+        seed_people(session, fictive)

@@ -31,7 +31,15 @@ class IbanChanged:
     what: str  # 'mandate', 'statements', 'delivery'
 
 
-Event = ConnectionChanged | IbanChanged
+@dataclass(frozen=True)
+class UserAccessChanged:
+    """A user was disabled or their rights changed: their open pages end or redraw."""
+
+    user_id: int
+    disabled: bool
+
+
+Event = ConnectionChanged | IbanChanged | UserAccessChanged
 Listener = Callable[[Event], None]
 _listeners: list[Listener] = []
 

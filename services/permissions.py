@@ -61,6 +61,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     'iban.view': _FIRM_STAFF,
     'iban.attach': _FIRM_STAFF,  # every profile attaches an IBAN, only to a connector the firm has
     'statement.view': _FIRM_STAFF,
+    'users.manage': frozenset({ADMIN}),  # and a file's dirigeant, for that file only (services.persons.file_of)
+    'staff.manage': frozenset({ADMIN}),
+    'users.view': frozenset({ADMIN, DIRIGEANT}),
+    'person.register': _FIRM_STAFF,
 }
 
 
