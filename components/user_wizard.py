@@ -13,7 +13,7 @@ from nicegui import ui
 from components.rights_grid import Key, grants_from, rights_grid, ticks_from
 from components.strong_auth import ask_strong_auth
 from services.formatting import day
-from services.rights import GESTION, PRESETS, PROFILE_LABELS, RIGHTS, VALIDATION, Resource
+from services.rights import PRESETS, PROFILE_LABELS, RIGHTS, Resource, narrowest_profile
 from services.validation import email as checked_email
 
 WAYS = {
@@ -31,12 +31,6 @@ class Choice:
     way: str = 'profile'
     profile: str = ''
     ticks: dict[Key, set[str]] = field(default_factory=dict)
-
-
-def custom_profile(ticks: dict[Key, set[str]]) -> str:
-    """The narrowest profile that holds hand-picked rights."""
-    chosen = set().union(*ticks.values()) if ticks else set()
-    return 'valideur' if VALIDATION in chosen else 'preparateur' if GESTION in chosen else 'comptable'
 
 
 class UserWizard:
@@ -196,7 +190,7 @@ class UserWizard:
     def after_rights(self) -> None:
         choice = self.choice
         if choice.way == 'custom':
-            choice.profile = custom_profile(choice.ticks) if any(choice.ticks.values()) else ''
+            choice.profile = narrowest_profile(grants_from(choice.ticks)) if any(choice.ticks.values()) else ''
         if not choice.profile:
             ui.notify('Choisissez les droits à attribuer.', type='warning')
             return

@@ -10,7 +10,7 @@ from services import staff
 from services.errors import DomainError, InvalidInput
 from services.formatting import parse_day
 from services.permissions import FIRM_ROLES, ROLE_LABELS, Actor
-from services.persons import PersonInput
+from services.persons import PersonInput, checked_person
 
 ROLES = {role: ROLE_LABELS[role] for role in FIRM_ROLES}
 
@@ -52,11 +52,7 @@ class StaffSection:
             await run.io_bound(lambda: staff.set_role(self.actor, user_id=member.id, role=role, code=code))
 
         reason = f'{member.name} devient {ROLE_LABELS[role]} : confirmez avec votre code.'
-        try:
-            done = await ask_strong_auth(verify, reason=reason)
-        except DomainError as problem:
-            ui.notify(str(problem), type='negative')
-            done = False
+        done = await ask_strong_auth(verify, reason=reason)
         if done:
             ui.notify('Rôle modifié.', type='positive')
         self.render.refresh()
@@ -103,13 +99,13 @@ class StaffSection:
 
                 for field in fields.values():
                     field.error = None
-                try:
-                    done = await ask_strong_auth(verify, reason='Ajouter un membre demande votre code.')
+                try:  # the fields first: a code is asked only for a form that can be saved
+                    checked_person(person, email_required=True)
                 except InvalidInput as problem:
                     for name, message in problem.errors.items():
-                        if name in fields:
-                            fields[name].error = message
+                        fields[name].error = message
                     return
+                done = await ask_strong_auth(verify, reason='Ajouter un membre demande votre code.')
                 if done:
                     ui.notify(
                         'Membre ajouté : identifiant par e-mail, mot de passe temporaire par SMS.', type='positive'

@@ -48,7 +48,7 @@ def list_persons(actor: Actor, client_id: int) -> list[RegisteredPerson]:
         return list(session.exec(query.order_by(RegisteredPerson.last_name, RegisteredPerson.first_name)))
 
 
-def checked_person(data: PersonInput) -> dict:
+def checked_person(data: PersonInput, *, email_required: bool = False) -> dict:
     errors: dict[str, str] = {}
     values = {'last_name': data.last_name.strip(), 'first_name': data.first_name.strip()}
     for field, label in (('last_name', 'Le nom'), ('first_name', 'Le prénom')):
@@ -60,7 +60,9 @@ def checked_person(data: PersonInput) -> dict:
     if problem or not phone:
         errors['phone'] = problem or 'Le numéro de téléphone est obligatoire.'
     email = None
-    if data.email.strip():
+    if email_required and not data.email.strip():
+        errors['email'] = 'Une adresse mail valide est indispensable.'
+    elif data.email.strip():
         email, problem = validation.email(data.email)
         if problem:
             errors['email'] = problem

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, or_, select
 
 from services.banking_models import BankAccount, BankConnection
-from services.errors import Forbidden, InvalidInput, NotFound
+from services.errors import InvalidInput, NotFound
 from services.models import User
 from services.permissions import COMPTABLE, DIRIGEANT, PREPARATEUR, VALIDEUR, Actor
 from services.user_models import UserRight
@@ -124,6 +124,12 @@ def replace_grants(session: Session, *, user: User, grants: list[Grant]) -> list
     return list(kept.values())
 
 
+def narrowest_profile(grants: list[Grant]) -> str:
+    """The profile that holds hand-picked rights: comptable, préparateur or valideur."""
+    chosen = {right for grant in grants for right in RIGHTS if grant.normalized().has(right)}
+    return VALIDEUR if VALIDATION in chosen else PREPARATEUR if GESTION in chosen else COMPTABLE
+
+
 def check_profile_grants(profile: str, grants: list[Grant]) -> None:
     """A profile's grants stay within what it allows: comptable sees only, préparateur never validates."""
     if profile not in PRESETS:
@@ -158,20 +164,3 @@ def holds(
         conditions.append(UserRight.connection_id == connection.id)
     rows = session.exec(select(UserRight).where(UserRight.user_id == actor.user_id, or_(*conditions))).all()
     return any(getattr(row, right) for row in rows)
-
-
-def require_right(session: Session, actor: Actor, right: str, **resource) -> None:
-    if not holds(session, actor, right, **resource):
-        raise Forbidden()
-
-
-def visible_account_ids(session: Session, actor: Actor) -> list[int] | None:
-    """The accounts a client user may consult (None: every account of the file, for a dirigeant)."""
-    if actor.role == DIRIGEANT:
-        return None
-    rows = session.exec(select(UserRight).where(UserRight.user_id == actor.user_id, UserRight.consultation)).all()
-    direct = {row.account_id for row in rows if row.account_id is not None}
-    connections = [row.connection_id for row in rows if row.connection_id is not None]
-    if connections:
-        direct |= set(session.exec(select(BankAccount.id).where(col(BankAccount.connection_id).in_(connections))).all())
-    return sorted(direct)

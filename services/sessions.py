@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from sqlmodel import Session
+
 from services import audit
 from services.auth import PendingSignIn, consume_code
 from services.clock import aware, now
@@ -112,11 +114,17 @@ def sign_out(actor: Actor) -> None:
         audit.record(session, 'logout', actor=actor)
 
 
+def check_strong_code(session: Session, actor: Actor, code: str, *, purpose: str) -> bool:
+    """Whether ``code`` is the actor's fresh TOTP code, journaled in the caller's unit of work."""
+    user = session.get(User, actor.user_id)
+    ok = user is not None and not user.disabled and consume_code(session, user, code)
+    audit.record(session, 'strong_auth.success' if ok else 'strong_auth.failed', actor=actor, detail=purpose)
+    return ok
+
+
 def strong_authentication(actor: Actor, code: str, *, purpose: str) -> None:
     """A fresh TOTP code before a sensitive action; raises AuthError when wrong or replayed."""
     with session_scope() as session:
-        user = session.get(User, actor.user_id)
-        ok = user is not None and not user.disabled and consume_code(session, user, code)
-        audit.record(session, 'strong_auth.success' if ok else 'strong_auth.failed', actor=actor, detail=purpose)
+        ok = check_strong_code(session, actor, code, purpose=purpose)
     if not ok:
         raise AuthError("Code d'authentification forte incorrect ou déjà utilisé.")

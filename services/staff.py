@@ -72,7 +72,7 @@ def _other_admins(session: Session, actor: Actor, user: User) -> int:
 def add_member(actor: Actor, *, person: PersonInput, role: str, code: str) -> StaffMember:
     require(actor, 'staff.manage')
     _check_role(role)
-    values = checked_person(person)
+    values = checked_person(person, email_required=True)
     with session_scope() as session:
         address = checked_email(session, person.email)
         strong_auth(session, actor, code, 'staff.create')

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from services import audit, events, outbox, passwords, rights, validation
-from services.auth import consume_code
+from services import audit, events, outbox, passwords, rights, sessions, validation
 from services.clock import now
 from services.db import session_scope
 from services.errors import AuthError, Forbidden, InvalidInput, NotFound
@@ -39,12 +38,9 @@ class ClientUser:
 
 def strong_auth(session: Session, actor: Actor, code: str, purpose: str) -> None:
     """The actor's fresh TOTP code, checked in the unit of work of the change it confirms."""
-    user = session.get(User, actor.user_id)
-    if user is None or user.disabled or not consume_code(session, user, code):
-        audit.record(session, 'strong_auth.failed', actor=actor, detail=purpose)
+    if not sessions.check_strong_code(session, actor, code, purpose=purpose):
         session.commit()  # the failed attempt stays in the journal; the change does not happen
         raise AuthError("Code d'authentification forte incorrect ou déjà utilisé.")
-    audit.record(session, 'strong_auth.success', actor=actor, detail=purpose)
 
 
 def file_resources(actor: Actor, client_id: int) -> list[Resource]:
