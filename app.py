@@ -5,6 +5,7 @@ import sys
 from nicegui import app, background_tasks, ui
 
 from pages import auth_routes, webhook_routes
+from pages.audit import audit_page
 from pages.bank_accounts import bank_accounts_page
 from pages.client_detail import client_detail_page
 from pages.client_link import client_link_done_page, client_link_page, client_link_return_page
@@ -17,6 +18,7 @@ from pages.iban_detail import iban_detail_page
 from pages.ibans import ibans_page
 from pages.login import login_page
 from pages.maintenance import maintenance_page
+from pages.my_accounts import my_accounts_page
 from pages.outbox import outbox_page
 from pages.statements import statements_page
 from pages.users import users_page
@@ -39,10 +41,12 @@ def register_pages(settings: Settings) -> None:
     ui.page('/sante')(health_page)
     ui.page('/maintenances')(maintenance_page)
     ui.page('/messages')(outbox_page)
+    ui.page('/journal')(audit_page)
     ui.page('/lien/termine')(client_link_done_page)
     ui.page('/lien/{token}')(client_link_page)
     ui.page('/lien/{token}/retour')(client_link_return_page)
     ui.page('/mon-entreprise')(company_page)
+    ui.page('/mes-comptes')(my_accounts_page)
     ui.page('/utilisateurs')(users_page)
     auth_routes.register(app, https=settings.https)
     webhook_routes.register(app)

@@ -12,6 +12,7 @@ from nicegui import ui
 
 from components.rights_grid import Key, grants_from, rights_grid, ticks_from
 from components.strong_auth import ask_strong_auth
+from services.errors import DomainError
 from services.formatting import day
 from services.rights import PRESETS, PROFILE_LABELS, RIGHTS, Resource, narrowest_profile
 from services.validation import email as checked_email
@@ -42,10 +43,12 @@ class UserWizard:
         resources: list[Resource],
         load_copy: Callable,
         save: Callable[..., Awaitable[None]],
+        precheck: Callable[..., Awaitable[None]] | None = None,
         change_of=None,
     ) -> None:
         self.persons, self.users, self.resources = persons, users, resources
-        self.load_copy, self.save, self.change_of = load_copy, save, change_of
+        self.load_copy, self.save, self.precheck, self.change_of = load_copy, save, precheck, change_of
+        self.saved = False
         self.choice = Choice()
         if change_of is not None:
             self.choice = Choice(
@@ -204,8 +207,10 @@ class UserWizard:
     def check_step(self) -> None:
         self.render_check()
         with ui.stepper_navigation():
-            ui.button('Confirmer', on_click=self.confirm).props('no-caps unelevated data-testid=wizard-confirm').mark(
-                'wizard-confirm'
+            self.confirm_button = (
+                ui.button('Confirmer', on_click=self.confirm)
+                .props('no-caps unelevated data-testid=wizard-confirm')
+                .mark('wizard-confirm')
             )
             ui.button('Précédent', on_click=lambda: self.stepper.set_value('Droits')).props('flat no-caps')
         self.done = (
@@ -233,5 +238,15 @@ class UserWizard:
         async def verify(code: str) -> None:
             await self.save(choice.person_id, choice.email, choice.profile, grants, code)
 
+        if self.saved:
+            return
+        if self.precheck is not None:
+            try:  # a refusal that needs no code (e-mail taken, person already a user) is said before asking one
+                await self.precheck(choice.person_id, choice.email, choice.profile, grants)
+            except DomainError as problem:
+                ui.notify(str(problem), type='negative', multi_line=True)
+                return
         if await ask_strong_auth(verify, reason='Confirmez avec votre code d’authentification forte.'):
+            self.saved = True
+            self.confirm_button.disable()
             self.done.text = DONE if self.change_of is None else 'Les droits sont modifiés.'

@@ -1,13 +1,14 @@
-"""A client file: its details (editable), and the collaborators assigned to it."""
+"""A client file: its details (editable), the collaborators assigned to it, and its registered persons."""
 
 from __future__ import annotations
 
 from nicegui import ui
 
 from components.client_form import ClientForm
+from components.person_list import PersonsSection
 from pages.layout import confirm_with_strong_auth, page_frame
 from pages.session import guard
-from services import clients
+from services import clients, persons
 from services.clients import ClientInput
 from services.errors import DomainError, NotFound
 from services.permissions import Actor, can
@@ -74,4 +75,11 @@ def client_detail_page(client_id: int):
                 read_only=not can(actor, 'client.edit'),
             )
         _assignments(actor, client_id)
+        if can(actor, 'person.register'):
+            PersonsSection(
+                load=lambda: persons.list_persons(actor, client_id),
+                register=lambda data: persons.register_person(actor, client_id, data),
+                update=lambda person_id, data: persons.update_person(actor, person_id, data),
+                remove=lambda person_id: persons.remove_person(actor, person_id),
+            )
     return None

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from nicegui import context, run, ui
+from nicegui import Client, context, run, ui
 
 from components.frame import frame
 from components.strong_auth import ask_strong_auth
@@ -31,19 +31,29 @@ def maintenance_notices(actor: Actor) -> list[str]:
     return notices
 
 
-def leave_when_disabled(actor: Actor) -> None:
-    """A disabled user's open pages leave at once (the service emits from a worker thread, hence the hop)."""
+def when_heard(matches: Callable[[events.Event], bool], act: Callable[[], None]) -> None:
+    """Run ``act`` in this page whenever an event ``matches``, as long as the page is open. Services emit from
+    worker threads, hence the hop to the page's loop."""
     client, loop = context.client, asyncio.get_running_loop()
 
-    def leave() -> None:
-        with client:
-            ui.navigate.to('/login?expired=1')
+    def in_page() -> None:
+        if client.id in Client.instances:
+            with client:
+                act()
 
     def hear(event: events.Event) -> None:
-        if isinstance(event, events.UserAccessChanged) and event.user_id == actor.user_id and event.disabled:
-            loop.call_soon_threadsafe(leave)
+        if matches(event) and not loop.is_closed():
+            loop.call_soon_threadsafe(in_page)
 
     client.on_delete(events.subscribe(hear))
+
+
+def leave_when_disabled(actor: Actor) -> None:
+    """A disabled user's open pages leave at once."""
+    when_heard(
+        lambda event: isinstance(event, events.UserAccessChanged) and event.user_id == actor.user_id and event.disabled,
+        lambda: ui.navigate.to('/login?expired=1'),
+    )
 
 
 @contextmanager

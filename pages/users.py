@@ -85,6 +85,19 @@ class FileUsers:
                     )
                 )
 
+        async def precheck(person_id, email, profile, grants) -> None:
+            if change_of is None:
+                await run.io_bound(
+                    lambda: user_admin.check_new_user(
+                        self.actor,
+                        client_id=self.client_id,
+                        person_id=person_id,
+                        email=email,
+                        profile=profile,
+                        grants=grants,
+                    )
+                )
+
         # the list redraws when the dialog closes: redrawing it while the dialog is open would delete the dialog
         with (
             ui.dialog().props('maximized-on-mobile').on('hide', self.render.refresh) as dialog,
@@ -99,6 +112,7 @@ class FileUsers:
                 resources=data[2],
                 load_copy=self._load_copy,
                 save=save,
+                precheck=precheck,
                 change_of=change_of,
             )
         dialog.open()

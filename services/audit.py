@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from services.models import AuditEvent
+from services.models import AuditEvent, Client, User
 from services.permissions import Actor
 
 
@@ -29,13 +29,29 @@ def record(
             action=action,
             actor_user_id=actor.user_id if actor else actor_user_id,
             actor_email=actor.email if actor else actor_email,
-            firm_id=firm_id if firm_id is not None else (actor.firm_id if actor else None),
+            firm_id=firm_id if firm_id is not None else _firm_of(session, actor, actor_user_id),
             target_type=target_type,
             target_id=None if target_id is None else str(target_id),
             ip=ip if ip is not None else (actor.ip if actor else None),
             detail=detail,
         )
     )
+
+
+def _firm_of(session: Session, actor: Actor | None, user_id: int | None) -> int | None:
+    """The firm whose journal holds the event: a client user has no firm of their own, so their sign-ins and
+    actions go to the journal of the firm that keeps their client file."""
+    if actor is not None:
+        firm_id, client_id = actor.firm_id, actor.client_id
+    else:
+        user = session.get(User, user_id) if user_id is not None else None
+        if user is None:
+            return None
+        firm_id, client_id = user.firm_id, user.client_id
+    if firm_id is not None or client_id is None:
+        return firm_id
+    client = session.get(Client, client_id)
+    return client.firm_id if client else None
 
 
 def count_since(session: Session, *, action: str, ip: str, since: datetime) -> int:

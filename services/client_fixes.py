@@ -17,13 +17,7 @@ HOSTED_FIXES = frozenset({'sca_required', 'consent_expiring', 'credentials_inval
 
 
 def _connection(view: LinkView) -> BankConnection:
-    """The link's connection, unless a « Module indisponible » maintenance of its bank forbids acting now."""
-    with session_scope() as session:
-        connection = session.get(BankConnection, view.connection_id)
-        notice = banking.module_notice(session, connection)
-    if notice:
-        raise DomainError(f'Module indisponible : {notice} Réessayez après la maintenance.')
-    return connection
+    return usable_connection(view.connection_id)
 
 
 async def validate_pro_accounts(token: str, *, signer_name: str, certified: bool) -> SyncOutcome:
@@ -38,12 +32,26 @@ async def validate_pro_accounts(token: str, *, signer_name: str, certified: bool
     view = magic_links.open_link(token)
     if view.status != 'pro_validation_required':
         raise DomainError('Les comptes de cette connexion n’attendent plus de validation.')
-    connection = _connection(view)
+    await open_pro_accounts(_connection(view))
+    magic_links.spend(token, signer_name=signer_name.strip())
+    return await sync_connection(view.connection_id, user_present=True)
+
+
+def usable_connection(connection_id: int) -> BankConnection:
+    """A connection the client may act on now (no « Module indisponible » maintenance of its bank)."""
+    with session_scope() as session:
+        connection = session.get(BankConnection, connection_id)
+        notice = banking.module_notice(session, connection)
+    if notice:
+        raise DomainError(f'Module indisponible : {notice} Réessayez après la maintenance.')
+    return connection
+
+
+async def open_pro_accounts(connection: BankConnection) -> None:
+    """The aggregator opens the connection's professional accounts, which the client just certified."""
     module, user = registry.get(connection.provider), external_user(connection.client_id)
     accounts = await module.accounts(user, connection.provider_item_id)
     await module.validate_pro_accounts(user, connection.provider_item_id, [a.id for a in accounts if a.pro])
-    magic_links.spend(token, signer_name=signer_name.strip())
-    return await sync_connection(view.connection_id, user_present=True)
 
 
 async def hosted_fix_url(token: str, *, callback_url: str) -> str:

@@ -11,11 +11,11 @@ from services import passwords
 from services.banking_models import TreasuryAccount
 from services.clock import now
 from services.db import session_scope
-from services.demo_people import seed_people
+from services.demo_people import PREPARER_EMAIL, seed_people
 from services.formatting import PARIS
 from services.health_models import MaintenanceWindow
 from services.models import Client, ClientAssignment, Firm, User
-from services.permissions import ADMIN, COLLABORATOR, DIRIGEANT, SUPERVISOR
+from services.permissions import ADMIN, COLLABORATOR, DIRIGEANT, PREPARATEUR, SUPERVISOR
 from services.text import search_key
 
 PASSWORD = 'Demo-Relais-2026!'
@@ -210,4 +210,13 @@ def seed() -> None:
         )
         garage = next(c for c in others if c.legal_name == 'Garage des Alpes')
         _user(session, 'dirigeant@garage-des-alpes.fr', 'Luc', 'Fabre', DIRIGEANT, password_hash, client_id=garage.id)
+        _user(
+            session,
+            PREPARER_EMAIL,
+            'Thomas',
+            'Lefèvre',
+            PREPARATEUR,
+            password_hash,
+            client_id=fictive.id,
+        )
         seed_people(session, fictive)

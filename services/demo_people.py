@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from services.models import Client, User
+from services.rights import Grant, replace_grants
 from services.user_models import RegisteredPerson
 
 # (nom, prénom, date de naissance, téléphone, e-mail) registered by the firm for the fictive company
@@ -16,7 +17,9 @@ FICTIVE_PERSONS = [
     ('Garnier', 'Lucie', date(1985, 9, 3), '0623456789', None),
     ('Benali', 'Karim', date(1991, 1, 27), '0634567890', 'karim.benali@entreprise-fictive.fr'),
     ('Rousseau', 'Élodie', date(1979, 6, 18), '0645678901', None),
+    ('Lefèvre', 'Thomas', date(1988, 11, 5), '0656789012', 'thomas.lefevre@entreprise-fictive.fr'),
 ]
+PREPARER_EMAIL = 'thomas.lefevre@entreprise-fictive.fr'  # a préparateur: he manages, he never validates
 
 
 def seed_people(session: Session, fictive: Client) -> None:
@@ -38,3 +41,16 @@ def seed_people(session: Session, fictive: Client) -> None:
                 user_id=user.id if user else None,
             )
         )
+
+
+def grant_preparer(session: Session, *, to_sign_id: int, signed_id: int) -> None:
+    """The demo préparateur manages the IBAN whose mandate waits for a signature (he cannot sign it) and sees the
+    other one."""
+    preparer = session.exec(select(User).where(User.email == PREPARER_EMAIL)).first()
+    if preparer is None:
+        return
+    replace_grants(
+        session,
+        user=preparer,
+        grants=[Grant('account', to_sign_id, True, True, False), Grant('account', signed_id, True, False, False)],
+    )

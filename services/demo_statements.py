@@ -14,6 +14,7 @@ from sqlmodel import select
 from services import bank_channel, connectors, daily_statements, demo, mandates
 from services.banking_models import BankAccount
 from services.db import session_scope
+from services.demo_people import grant_preparer
 from services.mandates import record
 from services.models import Client, Firm, User
 from services.permissions import Actor
@@ -49,13 +50,14 @@ async def _register_receiver() -> str:
 def _mandates(actor: Actor, connector_id: int) -> None:
     with session_scope() as session:
         fictive = session.exec(select(Client).where(Client.legal_name == demo.FICTIVE)).one().id
-    mandates.add_iban(actor, client_id=fictive, value=IBAN_TO_SIGN)
+    to_sign = mandates.add_iban(actor, client_id=fictive, value=IBAN_TO_SIGN)
     signed = mandates.add_iban(actor, client_id=fictive, value=IBAN_SIGNED)
     with session_scope() as session:
         mandate = mandates.current(session, signed.id)
         mandate.signer_name = 'Jean-Michel Martin'
         record(session, mandate, 'signed', actor='Jean-Michel Martin (client)', note='Signé (démonstration)')
         session.get(BankAccount, signed.id).connector_id = connector_id
+        grant_preparer(session, to_sign_id=to_sign.id, signed_id=signed.id)
 
 
 async def seed(*, wait_seconds: float = 60.0) -> None:

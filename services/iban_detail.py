@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from services import db
+from services import access, db
 from services.deliveries import STATUS_LABELS as DELIVERY_LABELS
 from services.ibans import StatementRow, get_iban
 from services.permissions import Actor, require
@@ -16,8 +16,9 @@ SOURCE_LABELS = {'file': 'Fichier déposé', 'mandate': 'Banque (mandat)', 'aggr
 
 
 def statements_of(actor: Actor, account_id: int, *, limit: int = 60) -> list[StatementRow]:
-    """The IBAN's statements, newest first, each with its latest delivery."""
-    get_iban(actor, account_id)  # visibility
+    """The IBAN's statements, newest first, each with its latest delivery (firm staff, or consultation on it)."""
+    with db.session_scope() as session:
+        access.account(session, actor, account_id, 'account.statements')
     latest = select(Delivery.statement_id, func.max(Delivery.id).label('id')).group_by(Delivery.statement_id).subquery()
     query = (
         select(BankStatement, Delivery)

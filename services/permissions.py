@@ -1,8 +1,8 @@
 """Who may do what: one table (role × action), checked by every service call.
 
 Firm roles act on their firm (a Collaborateur only on the client files assigned to them); client
-users act on their own company's file. Per-account rights (consultation / gestion / validation)
-arrive with the users-and-rights work and extend this table.
+users act on their own company's file. Actions on one account or connection also need, for a client user, a
+per-account right (consultation / gestion / validation): services.access completes this table.
 """
 
 from __future__ import annotations
@@ -65,6 +65,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     'staff.manage': frozenset({ADMIN}),
     'users.view': frozenset({ADMIN, DIRIGEANT}),
     'person.register': _FIRM_STAFF,
+    # on one account or connection: client users also need the right of services.access.RESOURCE_RIGHTS on it
+    'account.view': _FIRM_STAFF | _CLIENT_USERS,
+    'account.statements': _FIRM_STAFF | _CLIENT_USERS,
+    'account.upload': _FIRM_STAFF | _CLIENT_USERS,
+    'connection.view': _FIRM_STAFF | _CLIENT_USERS,
+    'connection.sync': _FIRM_STAFF | _CLIENT_USERS,
+    'connection.renew': _FIRM_STAFF | _CLIENT_USERS,
+    'mandate.sign': _CLIENT_USERS,  # the company signs its own mandates, never the firm
+    'connection.validate_pro': _CLIENT_USERS,  # the company certifies its professional accounts
 }
 
 

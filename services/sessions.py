@@ -122,6 +122,13 @@ def check_strong_code(session: Session, actor: Actor, code: str, *, purpose: str
     return ok
 
 
+def strong_auth(session: Session, actor: Actor, code: str, purpose: str) -> None:
+    """The actor's fresh TOTP code, checked in the unit of work of the change it confirms."""
+    if not check_strong_code(session, actor, code, purpose=purpose):
+        session.commit()  # the failed attempt stays in the journal; the change does not happen
+        raise AuthError("Code d'authentification forte incorrect ou déjà utilisé.")
+
+
 def strong_authentication(actor: Actor, code: str, *, purpose: str) -> None:
     """A fresh TOTP code before a sensitive action; raises AuthError when wrong or replayed."""
     with session_scope() as session:

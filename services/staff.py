@@ -13,7 +13,8 @@ from services.errors import Forbidden, InvalidInput, NotFound
 from services.models import ClientAssignment, User
 from services.permissions import ADMIN, FIRM_ROLES, ROLE_LABELS, Actor, require
 from services.persons import PersonInput, checked_person
-from services.user_admin import checked_email, disable_user, send_credentials, strong_auth
+from services.sessions import strong_auth
+from services.user_admin import checked_email, disable_user, send_credentials
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from datetime import date
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from services import db, events
+from services import access, db, events
 from services.banking_models import BankAccount
 from services.bulk import without_cycle_collection
 from services.clients import visible_client
 from services.clock import now
-from services.errors import DomainError, InvalidInput
+from services.errors import DomainError, Forbidden, InvalidInput, NotFound
 from services.formats import FormatError, Statement, parse_file
 from services.imports import FileTransaction, cents, import_transactions
 from services.models import Client
@@ -70,16 +70,30 @@ def read_file(data: bytes, file_name: str, *, strict: bool = False) -> list[Stat
 def import_file(
     actor: Actor, *, client_id: int, data: bytes, file_name: str, account_id: int | None = None, strict: bool = False
 ) -> ImportSummary:
-    """Upload by a firm user, into one client file (and, from an IBAN's page, into that IBAN only)."""
-    require(actor, 'bank.manage')
+    """Upload into one client file (and, from an IBAN's page, into that IBAN only).
+
+    Firm staff upload into the files they see; a client user only into an account of their company on which they
+    hold gestion."""
+    with db.session_scope() as session:
+        if account_id is not None:
+            access.account(session, actor, account_id, 'account.upload')
+        elif not actor.is_firm_staff:
+            raise Forbidden('Déposez le relevé depuis le compte concerné.')
+        require(actor, 'bank.manage' if actor.is_firm_staff else 'account.upload')
     statements = read_file(data, file_name, strict=strict)
     with db.session_scope() as session:
-        client = visible_client(session, actor, client_id)
+        client = (visible_client if actor.is_firm_staff else _own_file)(session, actor, client_id)
         summary = import_statements(
             session, client, statements, source='file', file_name=file_name, account_id=account_id
         )
     summary.announce()
     return summary
+
+
+def _own_file(session: Session, actor: Actor, client_id: int) -> Client:
+    if client_id != actor.client_id:
+        raise NotFound('Dossier')
+    return session.get(Client, client_id)
 
 
 def import_for_siren(siren: str, data: bytes, file_name: str, *, strict: bool = False) -> ImportSummary:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import col, select
 
-from services import audit
+from services import access, audit
 from services.banking import account_for
 from services.banking_models import BankAccount, BankConnection
 from services.clients import visible_client
@@ -101,8 +101,8 @@ async def force_sync(
 
 async def refresh_now(actor: Actor, connection_id: int) -> SyncOutcome:
     """« Synchronisation avec la banque »: with the user present, so the PSD2 daily quota does not apply."""
-    require(actor, 'bank.manage')
-    _connection_for(actor, connection_id)
+    with session_scope() as session:
+        access.connection(session, actor, connection_id, 'connection.sync')
     return await sync_connection(connection_id, user_present=True)
 
 

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from services import audit, events, outbox, passwords, rights, sessions, validation
+from services import audit, events, outbox, passwords, rights, validation
 from services.clock import now
 from services.db import session_scope
-from services.errors import AuthError, Forbidden, InvalidInput, NotFound
-from services.models import User, UserSession
-from services.permissions import ROLE_LABELS, Actor
+from services.errors import Forbidden, InvalidInput, NotFound
+from services.models import Client, User, UserSession
+from services.permissions import ROLE_LABELS, Actor, require
 from services.persons import file_of
 from services.rights import Grant, Resource
+from services.sessions import strong_auth
 from services.user_models import RegisteredPerson
 
 EMAIL_REQUIRED = 'Une adresse mail valide est indispensable.'
@@ -36,20 +37,14 @@ class ClientUser:
     grants: list[Grant]
 
 
-def strong_auth(session: Session, actor: Actor, code: str, purpose: str) -> None:
-    """The actor's fresh TOTP code, checked in the unit of work of the change it confirms."""
-    if not sessions.check_strong_code(session, actor, code, purpose=purpose):
-        session.commit()  # the failed attempt stays in the journal; the change does not happen
-        raise AuthError("Code d'authentification forte incorrect ou déjà utilisé.")
-
-
 def file_resources(actor: Actor, client_id: int) -> list[Resource]:
     with session_scope() as session:
-        file_of(session, actor, client_id)
+        file_of(session, actor, client_id, manage=True)
         return rights.resources(session, client_id)
 
 
 def list_users(actor: Actor, client_id: int) -> list[ClientUser]:
+    require(actor, 'users.view')
     with session_scope() as session:
         file_of(session, actor, client_id)
         users = session.exec(select(User).where(User.client_id == client_id).order_by(User.last_name)).all()
@@ -114,19 +109,34 @@ def send_credentials(session: Session, user: User, temporary: str, firm_id: int)
     )
 
 
+def _new_user(
+    session: Session, actor: Actor, client_id: int, person_id: int, email: str
+) -> tuple[Client, RegisteredPerson, str]:
+    client = file_of(session, actor, client_id, manage=True)
+    person = session.get(RegisteredPerson, person_id)
+    if person is None or person.client_id != client_id:
+        raise NotFound('Personne enregistrée')
+    if person.user_id is not None:
+        raise InvalidInput({'person': 'Cette personne est déjà utilisatrice du dossier.'})
+    return client, person, checked_email(session, email)
+
+
+def check_new_user(
+    actor: Actor, *, client_id: int, person_id: int, email: str, profile: str, grants: list[Grant]
+) -> None:
+    """What ``add_user`` would refuse, said before a strong-authentication code is asked for nothing."""
+    rights.check_profile_grants(profile, grants)
+    with session_scope() as session:
+        _new_user(session, actor, client_id, person_id, email)
+
+
 def add_user(
     actor: Actor, *, client_id: int, person_id: int, email: str, profile: str, grants: list[Grant], code: str
 ) -> ClientUser:
     """Makes a registered person a user of the file with these rights, confirmed by the actor's strong auth."""
     rights.check_profile_grants(profile, grants)
     with session_scope() as session:
-        client = file_of(session, actor, client_id, manage=True)
-        person = session.get(RegisteredPerson, person_id)
-        if person is None or person.client_id != client_id:
-            raise NotFound('Personne enregistrée')
-        if person.user_id is not None:
-            raise InvalidInput({'person': 'Cette personne est déjà utilisatrice du dossier.'})
-        address = checked_email(session, email)
+        client, person, address = _new_user(session, actor, client_id, person_id, email)
         strong_auth(session, actor, code, 'user.create')
         temporary = passwords.temporary_password()
         user = User(

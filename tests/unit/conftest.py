@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, text
 
 from services import db, demo
 from services.permissions import Actor
+from services.providers import registry
+from services.providers.bridge import BridgeAggregator
 from tests import postgres
 from tests.actors import sign_in
 
@@ -73,3 +75,21 @@ def collaborator(demo_data: None) -> Actor:
 @pytest.fixture
 def witness_admin(demo_data: None) -> Actor:
     return sign_in('admin@cabinet-temoin.fr')
+
+
+@pytest.fixture
+async def unreachable_aggregator() -> AsyncIterator[None]:
+    """Both modules registered, against a port where nothing answers: what reaches the bank fails there, quickly."""
+    for key, label in (('bridge', 'Synchronisation avec Bridge'), ('linxo', 'Synchronisation avec Linxo')):
+        registry.register(
+            BridgeAggregator(
+                key=key,
+                label=label,
+                base_url='http://127.0.0.1:9',
+                client_id='x',
+                client_secret='x',
+                webhook_secret='x',
+            )
+        )
+    yield
+    await registry.close()

@@ -87,7 +87,7 @@ def test_a_dirigeant_adds_a_registered_person_with_the_comptable_profile(dirigea
 def test_a_wrong_strong_authentication_code_adds_nobody(dirigeant: Actor, fictive: int) -> None:
     with pytest.raises(AuthError):
         add_lucie(dirigeant, fictive, 'dirigeant', [], code='000000')
-    assert [u.name for u in user_admin.list_users(dirigeant, fictive)] == ['Jean-Michel Martin']
+    assert 'Lucie Garnier' not in [u.name for u in user_admin.list_users(dirigeant, fictive)]
     with session_scope() as session:
         last = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert (last.action, last.detail) == ('strong_auth.failed', 'user.create')
@@ -165,3 +165,17 @@ def test_the_firm_keeps_an_active_administrator(admin: Actor) -> None:
     )
     staff.set_role(admin, user_id=second.id, role='superviseur', code=fresh_code(admin))
     assert {m.email: m.role for m in staff.list_staff(admin)}['ines@cab.fr'] == 'superviseur'
+
+
+def test_an_address_already_in_use_is_refused_before_any_code_is_asked(dirigeant: Actor, fictive: int) -> None:
+    with pytest.raises(InvalidInput, match='existe déjà'):
+        user_admin.check_new_user(
+            dirigeant,
+            client_id=fictive,
+            person_id=person(fictive, 'Garnier'),
+            email='admin@cabinet-demo.fr',
+            profile='comptable',
+            grants=[],
+        )
+    with session_scope() as session:
+        assert not session.exec(select(AuditEvent).where(AuditEvent.action.startswith('strong_auth'))).all()
