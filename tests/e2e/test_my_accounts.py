@@ -3,13 +3,33 @@ the dirigeant signs it with strong authentication, a wrong code first."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from playwright.sync_api import Page, expect
 
 from .conftest import Authenticator, Server, has_no_horizontal_overflow, sign_in
-from .test_users import BAD_CODE, fictive_account, wrong_code
+from .test_users import BAD_CODE, FICTIVE, fictive_account, wrong_code
 
 IBAN_TO_SIGN = 'FR7630004008230001024567863'  # the demo mandate waiting for a signature (services.demo_statements)
 PREPARER = 'thomas.lefevre@entreprise-fictive.fr'
+OWN_IBAN = 'FR7630004008230001024560103'  # added here: the demo mandate stays « À signer » for the other journeys
+
+
+def new_mandate_to_sign(server: Server) -> int:
+    """An IBAN of EntrepriseFictive whose mandate waits for a signature, as the firm would have added it."""
+    client, firm = server.sql('SELECT id, firm_id FROM client WHERE legal_name = ?', FICTIVE)[0]
+    at = datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S.%f')
+    server.sql(
+        'INSERT INTO bank_account (client_id, firm_id, iban, name, kind, currency, pro, sync_enabled, created_at) '
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        *(client, firm, OWN_IBAN, 'Compte courant', 'checking', 'EUR', 0, 1, at),
+    )
+    account = server.sql('SELECT id FROM bank_account WHERE iban = ?', OWN_IBAN)[0][0]
+    server.sql(
+        'INSERT INTO mandate (account_id, firm_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+        *(account, firm, 'to_sign', at, at),
+    )
+    return account
 
 
 def test_a_preparer_on_a_phone_manages_the_account_but_cannot_sign_its_mandate(
@@ -30,7 +50,8 @@ def test_a_preparer_on_a_phone_manages_the_account_but_cannot_sign_its_mandate(
 def test_the_dirigeant_signs_the_mandate_after_a_wrong_code(
     page: Page, server: Server, authenticator: Authenticator
 ) -> None:
-    account = fictive_account(server, IBAN_TO_SIGN)
+    fictive_account(server, IBAN_TO_SIGN)  # the demo is seeded
+    account = new_mandate_to_sign(server)
     email = 'dirigeant@entreprise-fictive.fr'
     sign_in(page, server, authenticator, email)
     page.get_by_test_id('nav-my-accounts').click()
