@@ -9,14 +9,13 @@ from nicegui import events as ui_events
 from components.confirm import confirm
 from components.iban_parts import active_badge, connector_picker, grouped, mandate_badge
 from components.iban_statements import diagnosis_list, history_list, statements_list
+from components.statement_upload import statement_upload
 from pages.layout import page_frame
 from pages.live import LIVE, Reads
 from pages.session import guard
 from services import bank_channel, connectors, deliveries, events, iban_detail, ibans, mandates, statements, support
 from services.errors import DomainError, NotFound
 from services.permissions import Actor, can
-
-ACCEPTED = '.txt,.cfo,.cfonb,.sta,.mt940,.940,.942,.xml,.ofx,.qfx,.zip'
 
 
 class IbanDetailScreen:
@@ -146,12 +145,7 @@ class IbanDetailScreen:
     def upload_card(self) -> None:
         with ui.card().classes('grow basis-80 gap-2').props('flat bordered data-testid=upload-card'):
             ui.label('Déposer un relevé').classes('font-semibold')
-            ui.label(
-                'CFONB 120, MT940, camt.05x, OFX ou ZIP ; le fichier est importé en entier ou pas du tout.'
-            ).classes('text-xs text-slate-600')
-            ui.upload(on_upload=self.uploaded, auto_upload=True, max_file_size=50 * 1024 * 1024).props(
-                f'accept="{ACCEPTED}" flat bordered label="Choisir un fichier" data-testid=statement-upload'
-            ).classes('w-full')
+            statement_upload(self.uploaded, testid='statement-upload')
 
     async def uploaded(self, event: ui_events.UploadEventArguments) -> None:
         data = await event.file.read()

@@ -6,8 +6,8 @@ from nicegui import background_tasks, context, run, ui
 from nicegui import events as ui_events
 
 from components.my_account_card import AccountActions, account_card, statements_table, transactions_table
+from components.statement_upload import statement_upload
 from components.strong_auth import ask_strong_auth
-from pages.iban_detail import ACCEPTED
 from pages.layout import page_frame, when_heard
 from pages.session import guard
 from services import deliveries, events, my_accounts
@@ -97,12 +97,7 @@ class MyAccountsScreen:
             self.render.refresh()
 
         with self.dialog('Déposer un relevé'):
-            ui.label(
-                'CFONB 120, MT940, camt.05x, OFX ou ZIP ; le fichier est importé en entier ou pas du tout.'
-            ).classes('text-sm text-slate-600')
-            ui.upload(on_upload=uploaded, auto_upload=True, max_file_size=50 * 1024 * 1024).props(
-                f'accept="{ACCEPTED}" flat bordered label="Choisir un fichier" data-testid=my-upload'
-            ).classes('w-full')
+            statement_upload(uploaded, testid='my-upload')
 
     async def sync(self, connection_id: int) -> None:
         try:

@@ -60,43 +60,30 @@ class FileUsers:
             user_admin.file_resources(self.actor, self.client_id),
         )
 
+        client_id = self.client_id
+
         async def save(person_id, email, profile, grants, code) -> None:
+            rights = {'profile': profile, 'grants': grants, 'code': code}
             if change_of is None:
                 await run.io_bound(
-                    lambda: user_admin.add_user(
-                        self.actor,
-                        client_id=self.client_id,
-                        person_id=person_id,
-                        email=email,
-                        profile=profile,
-                        grants=grants,
-                        code=code,
-                    )
+                    user_admin.add_user, self.actor, client_id=client_id, person_id=person_id, email=email, **rights
                 )
             else:
                 await run.io_bound(
-                    lambda: user_admin.change_rights(
-                        self.actor,
-                        client_id=self.client_id,
-                        user_id=change_of.id,
-                        profile=profile,
-                        grants=grants,
-                        code=code,
-                    )
+                    user_admin.change_rights, self.actor, client_id=client_id, user_id=change_of.id, **rights
                 )
 
         async def precheck(person_id, email, profile, grants) -> None:
-            if change_of is None:
-                await run.io_bound(
-                    lambda: user_admin.check_new_user(
-                        self.actor,
-                        client_id=self.client_id,
-                        person_id=person_id,
-                        email=email,
-                        profile=profile,
-                        grants=grants,
-                    )
-                )
+            """What adding would refuse without a code, said before one is asked."""
+            await run.io_bound(
+                user_admin.check_new_user,
+                self.actor,
+                client_id=client_id,
+                person_id=person_id,
+                email=email,
+                profile=profile,
+                grants=grants,
+            )
 
         # the list redraws when the dialog closes: redrawing it while the dialog is open would delete the dialog
         with (
@@ -112,7 +99,7 @@ class FileUsers:
                 resources=data[2],
                 load_copy=self._load_copy,
                 save=save,
-                precheck=precheck,
+                precheck=precheck if change_of is None else None,
                 change_of=change_of,
             )
         dialog.open()

@@ -181,12 +181,3 @@ async def validate_pro(actor: Actor, connection_id: int, *, certified: bool, cod
         audit.record(session, 'connection.validate_pro', actor=actor, target_type='connection', target_id=connection_id)
     await client_fixes.open_pro_accounts(usable)
     return await sync_connection(connection_id, user_present=True)
-
-
-def account_row(actor: Actor, account_id: int) -> MyAccount:
-    for row in list_accounts(actor):
-        if row.account_id == account_id:
-            return row
-    with session_scope() as session:
-        access.account(session, actor, account_id, 'account.view')  # raises the right refusal
-    raise DomainError('Compte bancaire introuvable.')
