@@ -29,6 +29,9 @@ RESOURCE_RIGHTS: dict[str, str] = {
     'connection.renew': GESTION,
     'mandate.sign': VALIDATION,
     'connection.validate_pro': VALIDATION,
+    'ventilation.view': CONSULTATION,
+    'ventilation.prepare': GESTION,
+    'ventilation.validate': VALIDATION,
 }
 
 

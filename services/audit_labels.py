@@ -59,6 +59,16 @@ ACTION_LABELS: dict[str, str] = {
     'firm.updated': 'Cabinet modifié',
     'support.contact': 'Demande au support',
     'audit.exported': 'Journal d’audit exporté',
+    'ventilation.allocated': 'Écriture ventilée',
+    'ventilation.rules_applied': 'Règles de ventilation appliquées',
+    'ventilation.validated': 'Écritures validées',
+    'ventilation.reopened': 'Écriture rouverte',
+    'ventilation.removed': 'Écritures en attente supprimées',
+    'ventilation.ignored': 'Écritures en attente ignorées',
+    'ventilation.rule_saved': 'Règle de ventilation enregistrée',
+    'ventilation.rule_deleted': 'Règle de ventilation supprimée',
+    'ventilation.account_saved': 'Compte du dossier enregistré',
+    'ventilation.exported': 'Écritures exportées',
 }
 
 # Reasons services write in « detail » as codes (sign-in failures); other details are already readable.
@@ -81,6 +91,9 @@ TARGET_LABELS: dict[str, str] = {
     'firm': 'Cabinet',
     'maintenance': 'Maintenance',
     'mandate': 'Mandat',
+    'transaction': 'Écriture',
+    'treasury_account': 'Compte de trésorerie',
+    'allocation_rule': 'Règle',
 }
 
 
@@ -100,6 +113,7 @@ FAMILIES: tuple[Family, ...] = (
     Family('validations', 'Validations', ('strong_auth.', 'connection.validate_pro', 'link.')),
     Family('connecteurs', 'Connecteurs', ('connector.', 'iban.connector', 'delivery.')),
     Family('mandats', 'Mandats', ('mandate.',)),
+    Family('ventilation', 'Ventilation', ('ventilation.',)),
     Family('dossiers', 'Dossiers', ('client.',)),
     Family('banques', 'Banques', ('bank.', 'bank_account.', 'treasury.', 'maintenance.')),
     Family('cabinet', 'Cabinet', ('firm.', 'support.', 'audit.')),

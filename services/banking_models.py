@@ -99,6 +99,7 @@ class Transaction(SQLModel, table=True):
         UniqueConstraint('account_id', 'provider_transaction_id', name='uq_transaction_provider_id'),
         Index('ix_transaction_account_fingerprint', 'account_id', 'fingerprint'),
         Index('ix_transaction_account_date', 'account_id', 'date'),
+        Index('ix_transaction_account_ventilation_date', 'account_id', 'ventilation', 'date'),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -115,6 +116,8 @@ class Transaction(SQLModel, table=True):
     raw_label: str | None = Field(default=None, max_length=300)
     operation_type: str | None = Field(default=None, max_length=30)
     pending: bool = False
+    # services.ventilation_models states; the bulk import leaves it to the server default
+    ventilation: str = Field(default='pending', max_length=10, sa_column_kwargs={'server_default': 'pending'})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
 

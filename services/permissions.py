@@ -74,6 +74,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     'connection.renew': _FIRM_STAFF | _CLIENT_USERS,
     'mandate.sign': _CLIENT_USERS,  # the company signs its own mandates, never the firm
     'connection.validate_pro': _CLIENT_USERS,  # the company certifies its professional accounts
+    # ventilation: entries of an account need, for a client user, the account right of RESOURCE_RIGHTS too
+    'ventilation.view': _FIRM_STAFF | _CLIENT_USERS,
+    'ventilation.prepare': _FIRM_STAFF | _CLIENT_USERS,
+    'ventilation.validate': _FIRM_STAFF | _CLIENT_USERS,
+    # the file's rules and own accounts serve every account of the file: whoever prepares entries
+    'ventilation.rules': _FIRM_STAFF | frozenset({DIRIGEANT, PREPARATEUR, VALIDEUR}),
+    'ventilation.export': _FIRM_STAFF | frozenset({DIRIGEANT}),  # the whole file's books
 }
 
 

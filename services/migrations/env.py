@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-from services import banking_models, health_models, models, statement_models, user_models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from services import banking_models, health_models, models, statement_models, user_models, ventilation_models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata
