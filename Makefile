@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium lint unit e2e bench bench-sync bench-live bench-import clean
+.PHONY: run test install install-test chromium lint unit e2e bench bench-sync bench-live bench-import bench-ventilation clean
 
 $(PY):
 	$(SYSTEM_PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench-live: install-test chromium
 
 bench-import: install-test
 	$(PY) bench/import.py
+
+bench-ventilation: install-test chromium
+	$(PY) bench/ventilation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -21,8 +21,22 @@ from pages.maintenance import maintenance_page
 from pages.my_accounts import my_accounts_page
 from pages.outbox import outbox_page
 from pages.statements import statements_page
+from pages.treasury import treasury_page
 from pages.users import users_page
-from services import bank_channel, connectors, db, demo, demo_statements, magic_links, outbox, scheduler
+from pages.ventilation import own_ventilation_page, ventilation_page
+from pages.ventilation_accounts import ventilation_accounts_page
+from pages.ventilation_rules import ventilation_rules_page
+from services import (
+    bank_channel,
+    connectors,
+    db,
+    demo,
+    demo_statements,
+    demo_ventilation,
+    magic_links,
+    outbox,
+    scheduler,
+)
 from services.http_headers import SecurityHeadersMiddleware
 from services.providers import registry
 from services.settings import Settings, SettingsError, load_settings
@@ -34,6 +48,10 @@ def register_pages(settings: Settings) -> None:
     ui.page('/dossiers')(clients_page)
     ui.page('/dossiers/{client_id}')(client_detail_page)
     ui.page('/dossiers/{client_id}/comptes-bancaires')(bank_accounts_page)
+    ui.page('/dossiers/{client_id}/ventilation')(ventilation_page)
+    ui.page('/dossiers/{client_id}/ventilation/regles')(ventilation_rules_page)
+    ui.page('/dossiers/{client_id}/ventilation/comptes')(ventilation_accounts_page)
+    ui.page('/dossiers/{client_id}/tresorerie')(treasury_page)
     ui.page('/cabinet')(firm_page)
     ui.page('/ibans')(ibans_page)
     ui.page('/ibans/{account_id}')(iban_detail_page)
@@ -47,6 +65,7 @@ def register_pages(settings: Settings) -> None:
     ui.page('/lien/{token}/retour')(client_link_return_page)
     ui.page('/mon-entreprise')(company_page)
     ui.page('/mes-comptes')(my_accounts_page)
+    ui.page('/ventilation')(own_ventilation_page)
     ui.page('/utilisateurs')(users_page)
     auth_routes.register(app, https=settings.https)
     webhook_routes.register(app)
@@ -68,6 +87,7 @@ def start_services(settings: Settings) -> None:
     )
     if settings.demo:
         demo.seed()
+        demo_ventilation.seed()
     if settings.demo_banks:
         background_tasks.create(demo_statements.seed_after_banks(), name='demo bank connections and statements')
     if settings.scheduler:

@@ -41,6 +41,7 @@ NAV_ITEMS = (
     NavItem('Dossiers', 'folder_shared', '/dossiers', 'client.list', 'nav-clients'),
     NavItem('Mon entreprise', 'business', '/mon-entreprise', 'company.view', 'nav-company'),
     NavItem('Mes comptes', 'account_balance_wallet', '/mes-comptes', 'company.view', 'nav-my-accounts'),
+    NavItem('Ventilation', 'call_split', '/ventilation', 'company.view', 'nav-ventilation'),  # a client's own file
     NavItem('Maintenances', 'construction', '/maintenances', 'maintenance.manage', 'nav-maintenance'),
     NavItem('Messages envoyés', 'outgoing_mail', '/messages', 'outbox.view', 'nav-outbox'),
     NavItem('Journal d’audit', 'history', '/journal', 'audit.view', 'nav-audit'),

@@ -21,7 +21,9 @@ def ventilation_path(client_id: int, tab: str = 'ventilation') -> str:
 def ventilation_nav(actor: Actor, client_id: int, *, current: str, client_name: str) -> None:
     """``current`` is the tab's path suffix (``'ventilation'``, ``'ventilation/regles'``, …)."""
     with ui.row().classes('w-full items-center gap-1 flex-wrap border-b pb-1'):
-        ui.label(client_name).classes('text-base font-semibold mr-3').props('data-testid=ventilation-client')
+        ui.label(client_name).classes('text-base font-semibold mr-3').props('data-testid=ventilation-client').mark(
+            'ventilation-client'
+        )
         for label, suffix, action, testid in TABS:
             if not can(actor, action):
                 continue

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from nicegui import run, ui
 from nicegui.events import ValueChangeEventArguments
 from starlette.responses import RedirectResponse
 
 from components.audit_table import Column, audit_table
+from components.date_field import date_field, read_day
 from pages.layout import page_frame
 from pages.session import guard
 from services import audit_journal
 from services.clock import now
 from services.errors import DomainError, InvalidInput
-from services.formatting import PARIS, parse_day
+from services.formatting import PARIS
 from services.permissions import Actor
 
 PER_PAGE = 50
@@ -28,20 +27,6 @@ COLUMNS = [
     Column('Adresse IP', f'whitespace-nowrap max-sm:order-5 {SMALL}'),
     Column('Détail', f'max-sm:order-6 {SMALL}'),
 ]
-DATE_HINT = 'Date attendue (jj/mm/aaaa).'
-
-
-def date_field(label: str, testid: str) -> ui.input:
-    """A day typed as jj/mm/aaaa, or picked from a French calendar (the app runs with language 'fr')."""
-    field = ui.input(label, placeholder='jj/mm/aaaa').props(f'outlined dense data-testid={testid}')
-    with field.add_slot('append'):
-        icon = (
-            ui.icon('event').classes('cursor-pointer').props(f'aria-label="Choisir la date" data-testid={testid}-pick')
-        )
-        with ui.menu() as menu:
-            ui.date(mask='DD/MM/YYYY', on_change=menu.close).bind_value(field)
-        icon.on('click', menu.open)
-    return field.classes('w-[calc(50%-0.25rem)] sm:w-40').mark(testid)  # « du » and « au » share a line on a phone
 
 
 class AuditScreen:
@@ -75,17 +60,10 @@ class AuditScreen:
                 .classes('w-full sm:w-48')
             )
 
-    def _day(self, field: ui.input) -> tuple[bool, date | None]:
-        """(readable, day): an empty field is readable and means no bound."""
-        text = (field.value or '').strip()
-        day = parse_day(text)
-        field.error = None if day or not text else DATE_HINT
-        return day is not None or not text, day
-
     def criteria(self) -> dict | None:
         """The filters as service arguments, or None while a date is half typed (its field says so)."""
-        start_ok, start = self._day(self.start_input)
-        end_ok, end = self._day(self.end_input)
+        start_ok, start = read_day(self.start_input)
+        end_ok, end = read_day(self.end_input)
         if not (start_ok and end_ok):
             return None
         return {

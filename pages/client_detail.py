@@ -56,12 +56,19 @@ def client_detail_page(client_id: int):
     with page_frame(actor, client.legal_name):
         with ui.row().classes('w-full items-center justify-between'):
             ui.link('← Tous les dossiers', '/dossiers').classes('text-sm').props('data-testid=back-to-clients')
-            if can(actor, 'bank.view'):
-                ui.button(
-                    'Gestion des comptes bancaires',
-                    icon='account_balance',
-                    on_click=lambda: ui.navigate.to(f'/dossiers/{client_id}/comptes-bancaires'),
-                ).props('outline no-caps data-testid=client-bank-accounts')
+            with ui.row().classes('gap-2'):
+                if can(actor, 'ventilation.view'):
+                    ui.button(
+                        'Ventilation',
+                        icon='call_split',
+                        on_click=lambda: ui.navigate.to(f'/dossiers/{client_id}/ventilation'),
+                    ).props('outline no-caps data-testid=client-ventilation')
+                if can(actor, 'bank.view'):
+                    ui.button(
+                        'Gestion des comptes bancaires',
+                        icon='account_balance',
+                        on_click=lambda: ui.navigate.to(f'/dossiers/{client_id}/comptes-bancaires'),
+                    ).props('outline no-caps data-testid=client-bank-accounts')
 
         async def save(data: ClientInput) -> None:
             updated = clients.update_client(actor, client_id, data)

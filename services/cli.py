@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from services import db, demo, firms, statements, users
+from services import cli_export, db, demo, demo_ventilation, firms, statements, users
 from services.errors import DomainError
 from services.settings import SettingsError, load_settings
 from services.statement_report import file_report, text_lines
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument('files', nargs='+', type=Path, metavar='FICHIER')
     imports.add_argument('--client', required=True, metavar='SIREN', help='SIREN du dossier client')
     imports.add_argument('--strict', action='store_true', help='refuse tout écart à la norme')
+    cli_export.add_parser(commands)
     return parser
 
 
@@ -68,8 +69,11 @@ def _run(args: argparse.Namespace) -> str | int:
         return 'Schéma à jour.'
     if args.command == 'import':
         return _import(args)
+    if args.command == 'export-fec':
+        return cli_export.run(args)
     if args.command == 'seed-demo':
         demo.seed()
+        demo_ventilation.seed()
         return 'Données de démonstration prêtes.'
     if args.command == 'create-firm':
         firm = firms.create_firm(name=args.name, siren=args.siren)

@@ -39,7 +39,15 @@ class UserAccessChanged:
     disabled: bool
 
 
-Event = ConnectionChanged | IbanChanged | UserAccessChanged
+@dataclass(frozen=True)
+class VentilationChanged:
+    """Entries of a client file were allocated, validated, reopened, removed or brought by an import."""
+
+    client_id: int
+    what: str  # 'allocated', 'validated', 'reopened', 'removed', 'rules'
+
+
+Event = ConnectionChanged | IbanChanged | UserAccessChanged | VentilationChanged
 Listener = Callable[[Event], None]
 _listeners: list[Listener] = []
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 PARIS = ZoneInfo('Europe/Paris')
 
@@ -49,3 +49,21 @@ def parse_local_moment(text: str | None) -> datetime | None:
         return datetime.strptime((text or '').strip(), '%Y-%m-%dT%H:%M').replace(tzinfo=PARIS)
     except ValueError:
         return None
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    """Read a typed amount: `1 234,56`, `1234.56`, `45` (spaces and a € sign allowed); None when empty or wrong."""
+    cleaned = (text or '').replace('\u202f', '').replace('\xa0', '').replace(' ', '').replace('€', '')
+    cleaned = cleaned.replace(',', '.')
+    if not cleaned or cleaned.count('.') > 1:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() and value == value.quantize(Decimal('0.01')) else None
+
+
+def amount_text(cents: int) -> str:
+    """`1 234,56` without currency, for a field the user may edit."""
+    return format_decimal(Decimal(cents) / 100, format='#,##0.00', locale='fr_FR')

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, case, delete, insert, select, update
 from sqlmodel import Session
 
 from services.banking_models import Transaction
@@ -111,6 +111,8 @@ _INSERT_COLUMNS = (
     'pending',
     'updated_at',
 )
+# an entry taken out of ventilation without « Ignorer » comes back when an import brings it again (services.entries)
+_BACK = case((_TABLE.c.ventilation == 'removed', 'pending'), else_=_TABLE.c.ventilation)
 # what a row inserted by this batch is to the matcher: taken, so that an identical-looking one gets the next rank
 _TAKEN = _Known(0, None, None, '', False, 0, None, True)
 
@@ -284,8 +286,8 @@ def _apply(session: Session, account_id: int, plan: _Plan) -> ImportResult:
         _insert(session, plan.inserts)
     if plan.updates:
         columns = {name: bindparam(name) for name in plan.updates[0] if name != 'row_id'}
-        statement = update(_TABLE).where(_TABLE.c.id == bindparam('row_id')).values(**columns)
+        statement = update(_TABLE).where(_TABLE.c.id == bindparam('row_id')).values(**columns, ventilation=_BACK)
         session.connection().execute(statement, plan.updates)
-    if plan.removals:
-        session.execute(delete(_TABLE).where(_TABLE.c.id.in_(plan.removals)))
+    if plan.removals:  # a validated entry is in the books: the bank withdrawing it does not unwrite them
+        session.execute(delete(_TABLE).where(_TABLE.c.id.in_(plan.removals), _TABLE.c.ventilation != 'validated'))
     return ImportResult(inserted=len(plan.inserts), updated=len(plan.updates), removed=len(plan.removals))
