@@ -44,15 +44,21 @@ class Actions:
             initial = next(((n, label) for n, label in search(value) if n == value), (value, ''))
         return account_picker(search, value=initial, testid=testid)
 
+    def notify(self, message: str, **options) -> None:
+        """A notification from the host: the service's VentilationChanged redraws the bar while its button's handler
+        still awaits, and a notification from the deleted button's slot would raise instead of showing."""
+        with self.host:
+            ui.notify(message, **options)
+
     async def attempt(self, work: Callable, *args, success: str | None = None, **kwargs):
         """Run a service call off the page's loop; a refusal becomes a French notification, never a crash."""
         try:
             result = await run.io_bound(work, *args, **kwargs)
         except DomainError as problem:
-            ui.notify(str(problem), type='warning', multi_line=True)
+            self.notify(str(problem), type='warning', multi_line=True)
             return None
         if success:
-            ui.notify(success.format(result=result), type='positive')
+            self.notify(success.format(result=result), type='positive')
         return True if result is None else result
 
     def show(self, dialog: ui.dialog) -> None:
@@ -97,7 +103,7 @@ class Actions:
         ids = self.screen.table.selected_ids or None
         result = await self.attempt(rules.apply_rules, self.actor, self.screen.treasury.id, transaction_ids=ids)
         if result:
-            ui.notify(
+            self.notify(
                 f'{result.applied} écriture(s) ventilée(s) par les règles sur {result.examined}.', type='positive'
             )
             self.screen.refresh()

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from services.ledger import VAT_RATES_BP
+from services.ledger import VAT_RATES_BP, round_half_even
 
 HUNDRED = Decimal(100)
 
@@ -31,14 +31,18 @@ class SplitLine:
     vat_rate_bp: int
 
 
+def share_cents(amount_cents: int, share: Decimal) -> int:
+    hundredths = Decimal(share) * 100
+    if hundredths == hundredths.to_integral_value():  # a share typed with two decimals at most: integers only
+        return round_half_even(amount_cents * int(hundredths), 10_000)
+    return int((Decimal(amount_cents) * share / HUNDRED).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
 def split(amount_cents: int, template: list[TemplateLine], entry_label: str) -> list[SplitLine]:
     out: list[SplitLine] = []
     left = amount_cents
     for index, line in enumerate(template):
-        if index == len(template) - 1:
-            cents = left
-        else:
-            cents = int((Decimal(amount_cents) * line.share / HUNDRED).to_integral_value(rounding=ROUND_HALF_EVEN))
+        cents = left if index == len(template) - 1 else share_cents(amount_cents, line.share)
         left -= cents
         out.append(SplitLine(line.account_number, line.label or entry_label, cents, line.vat_rate_bp))
     return out

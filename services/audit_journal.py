@@ -157,14 +157,14 @@ def search(
         return AuditPage([_row(event) for event in events], total)
 
 
-def _cell(value: str) -> str:
+def spreadsheet_text(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _csv_line(row: AuditRow) -> list[str]:
     local = row.at.astimezone(PARIS)
     cells = [row.user, row.action_label, row.target, row.ip, row.detail]
-    return [local.strftime('%d/%m/%Y'), local.strftime('%H:%M:%S'), *(_cell(c) for c in cells)]
+    return [local.strftime('%d/%m/%Y'), local.strftime('%H:%M:%S'), *(spreadsheet_text(c) for c in cells)]
 
 
 def export_csv(

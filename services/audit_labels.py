@@ -68,6 +68,7 @@ ACTION_LABELS: dict[str, str] = {
     'ventilation.rule_saved': 'Règle de ventilation enregistrée',
     'ventilation.rule_deleted': 'Règle de ventilation supprimée',
     'ventilation.account_saved': 'Compte du dossier enregistré',
+    'ventilation.account_deleted': 'Compte du dossier supprimé',
     'ventilation.exported': 'Écritures exportées',
 }
 

@@ -99,7 +99,8 @@ class Transaction(SQLModel, table=True):
         UniqueConstraint('account_id', 'provider_transaction_id', name='uq_transaction_provider_id'),
         Index('ix_transaction_account_fingerprint', 'account_id', 'fingerprint'),
         Index('ix_transaction_account_date', 'account_id', 'date'),
-        Index('ix_transaction_account_ventilation_date', 'account_id', 'ventilation', 'date'),
+        # covers the ventilation list's counts and pages (booked entries of one state, by date)
+        Index('ix_transaction_account_ventilation_date', 'account_id', 'ventilation', 'pending', 'date'),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -299,8 +299,7 @@ def delete_own_account(actor: Actor, client_id: int, account_id: int) -> None:
         row = _owned(session, client_id, account_id)
         if _is_used(session, client_id, row.number):
             raise AccountInUse()
-        detail = f'{row.number} — {row.label} (supprimé)'
+        detail = f'{row.number} — {row.label}'
         session.delete(row)
-        audit.record(
-            session, 'ventilation.account_saved', actor=actor, target_type='client', target_id=client_id, detail=detail
-        )
+        action = 'ventilation.account_deleted'
+        audit.record(session, action, actor=actor, target_type='client', target_id=client_id, detail=detail)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import false, func
 from sqlmodel import Session, col, select, update
 
 from services import access, audit, events, ventilation_access
@@ -66,7 +66,7 @@ def _filtered(query, account_ids: list[int], flt: EntryFilter):
     query = query.where(
         col(Transaction.account_id).in_(account_ids),
         Transaction.ventilation == flt.state,
-        col(Transaction.pending).is_(False),
+        Transaction.pending == false(),
     )
     if flt.start:
         query = query.where(Transaction.date >= flt.start)
@@ -112,7 +112,7 @@ def counts(actor: Actor, treasury_id: int) -> dict[str, int]:
             return {}
         query = (
             select(Transaction.ventilation, func.count())
-            .where(col(Transaction.account_id).in_(account_ids), col(Transaction.pending).is_(False))
+            .where(col(Transaction.account_id).in_(account_ids), Transaction.pending == false())
             .group_by(Transaction.ventilation)
         )
         return dict(session.exec(query).all())
@@ -133,7 +133,7 @@ def _removable(session: Session, actor: Actor, account_id: int, start: date | No
         .where(
             Transaction.account_id == account_id,
             Transaction.ventilation == PENDING,
-            col(Transaction.pending).is_(False),
+            Transaction.pending == false(),
             Transaction.date >= start,
             Transaction.date <= end,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 VAT_RATES_BP = (2000, 1000, 550, 210, 0)  # 20 %, 10 %, 5,5 %, 2,1 %, 0 %
 VAT_DEDUCTIBLE = ('44566', 'TVA déductible sur autres biens et services')
@@ -45,12 +45,17 @@ def rate_label(rate_bp: int) -> str:
     return f'{text.replace(".", ",")} %'
 
 
+def round_half_even(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest integer, halves to the even one (integers only: exact and fast)."""
+    quotient, rest = divmod(abs(numerator), denominator)
+    if 2 * rest > denominator or (2 * rest == denominator and quotient % 2):
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
 def vat_cents(amount_cents: int, rate_bp: int) -> int:
     """The VAT inside an amount VAT included, with its sign."""
-    if not rate_bp:
-        return 0
-    vat = Decimal(amount_cents) * rate_bp / (10_000 + rate_bp)
-    return int(vat.to_integral_value(rounding=ROUND_HALF_EVEN))
+    return round_half_even(amount_cents * rate_bp, 10_000 + rate_bp) if rate_bp else 0
 
 
 def bank_account_number(treasury_number: int) -> str:

@@ -15,6 +15,7 @@ from services.counterparty import counterparty_of
 from services.db import session_scope
 from services.ledger import rate_label
 from services.permissions import Actor
+from services.rule_matcher import Subject
 from services.ventilation_models import ALLOCATED, VALIDATED, Allocation
 
 HISTORY_DEPTH = 50  # the latest allocations of a counterparty say how it is allocated now
@@ -41,7 +42,7 @@ def suggestions_for(actor: Actor, transaction_id: int, *, limit: int = 3) -> lis
     with session_scope() as session:
         entry, account = ventilation_access.entry(session, actor, transaction_id, 'ventilation.view')
         out: list[Suggestion] = []
-        subject = rule_engine.Subject(entry.label, entry.amount_cents)
+        subject = Subject(entry.label, entry.amount_cents)
         for rule in rule_engine.compile_rules(session, account.client_id):
             if rule.test(subject):
                 labels = dict(zip((t.account_number for t in rule.template), rule.account_labels, strict=True))

@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from services.audit_journal import _cell as spreadsheet_text  # one neutralisation for every CSV of Relais
+from services.audit_journal import spreadsheet_text  # one neutralisation for every CSV of Relais
 from services.formats.fec import FIELDS, FecLine, clean
 
 CSV_MEDIA_TYPE = 'text/csv; charset=utf-8'

@@ -67,6 +67,7 @@ class World:
     assigned: dict[str, set[str]] = field(default_factory=dict)  # staff name → files they see
     firm_of_file: dict[str, str] = field(default_factory=dict)
     staff_target: int = 0  # a staff member of the demo firm whose role may be changed
+    entries: dict[str, int] = field(default_factory=dict)  # account name → one entry waiting for ventilation
 
 
 def statement_file(iban: str) -> bytes:

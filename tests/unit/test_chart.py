@@ -202,7 +202,7 @@ def test_an_unused_account_is_deleted_and_the_journal_says_who_did_it(admin: Act
     with db.session_scope() as session:
         journal = events_for_firm(session, firm_id=admin.firm_id, limit=2)
     assert [(e.action, e.actor_email, e.target_type, e.detail) for e in journal] == [
-        ('ventilation.account_saved', admin.email, 'client', '401EDF — EDF (supprimé)'),
+        ('ventilation.account_deleted', admin.email, 'client', '401EDF — EDF'),
         ('ventilation.account_saved', admin.email, 'client', '401EDF — EDF (ajouté)'),
     ]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from services import (
+    allocations,
     audit_journal,
     clients,
     db,
@@ -30,14 +31,19 @@ from services import (
     persons,
     staff,
     statements,
+    suggestions,
     sync_manual,
     totp,
     user_admin,
+    ventilation_export,
 )
+from services import entries as ventilation_entries
+from services.allocation_template import SplitLine
 from services.errors import DomainError, Forbidden, NotFound
 from services.permissions import Actor
 from services.persons import PersonInput
 from services.rights import CONSULTATION, GESTION, RIGHTS, VALIDATION
+from tests import ventilation_world
 from tests.unit import rights_world
 from tests.unit.rights_world import ACCOUNTS, CLIENT_USERS, CONNECTIONS, FILES, FIRM_STAFF, GRANTS, MISSING_ID, World
 
@@ -90,6 +96,8 @@ def _register(actor: Actor, world: World, name: str) -> object:
 
 
 ADMIN_ONLY = frozenset({'administrateur', 'administrateur d’un autre cabinet'})
+NOV_1, NOV_30 = rights_world.date(2026, 11, 1), rights_world.date(2026, 11, 30)
+ONE_ENTRY = ((3, 'CB PAPETERIE', '-10.00'),)
 ACTIONS = [
     Action(
         'voir les opérations', 'account', 'both', CONSULTATION, lambda a, w, n: my_accounts.transactions(a, _id(w, n))
@@ -145,6 +153,38 @@ ACTIONS = [
         ADMIN_ONLY,
     ),
     Action(
+        'voir les suggestions de ventilation',
+        'account',
+        'both',
+        CONSULTATION,
+        lambda a, w, n: suggestions.suggestions_for(a, _entry(w, n)),
+    ),
+    Action(
+        'ventiler une écriture',
+        'account',
+        'both',
+        GESTION,
+        lambda a, w, n: allocations.allocate(a, _entry(w, n), [SplitLine('627', '', -1000, 0)]),
+    ),
+    Action(
+        'supprimer des écritures en attente',
+        'account',
+        'both',
+        GESTION,
+        lambda a, w, n: ventilation_entries.removal_preview(a, account_id=_id(w, n), start=NOV_1, end=NOV_30),
+    ),
+    Action(
+        'valider des écritures', 'account', 'both', VALIDATION, lambda a, w, n: allocations.validate(a, [_entry(w, n)])
+    ),
+    Action('rouvrir une écriture', 'account', 'both', VALIDATION, lambda a, w, n: allocations.reopen(a, _entry(w, n))),
+    Action(
+        'exporter les écritures (FEC)',
+        'file',
+        'dirigeant',
+        None,
+        lambda a, w, n: ventilation_export.export(a, _file(w, n), kind='fec', end=NOV_30),
+    ),
+    Action(
         'changer le rôle d’un membre du cabinet',
         'staff',
         'firm',
@@ -157,6 +197,10 @@ ACTIONS = [
 
 def _id(world: World, name: str) -> int:
     return world.accounts.get(name, MISSING_ID)
+
+
+def _entry(world: World, name: str) -> int:
+    return world.entries.get(name, MISSING_ID)
 
 
 def _connection(world: World, name: str) -> int:
@@ -233,6 +277,9 @@ def world_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) 
     db.configure(f'sqlite:///{path}')
     demo.seed()
     world = rights_world.build()
+    for name, account_id in world.accounts.items():
+        ventilation_world.fill(account_id, month=ONE_ENTRY)
+        world.entries[name] = ventilation_world.entry_ids(account_id)[0]
     db.dispose()
     return path, world
 

@@ -108,7 +108,7 @@ def upgrade() -> None:
             )
         )
         batch_op.create_index(
-            'ix_transaction_account_ventilation_date', ['account_id', 'ventilation', 'date'], unique=False
+            'ix_transaction_account_ventilation_date', ['account_id', 'ventilation', 'pending', 'date'], unique=False
         )
 
 
