@@ -169,7 +169,7 @@ def _raw_baseline(path: str, account_id: int) -> float:
 def seed_page(env: dict[str, str]) -> int:
     """100,000 pending entries of « Transports Moreau »; the file's id."""
     with harness.demo_database(env, seed=False), db.session_scope() as session:
-        client_id, account_id = _account(session, 'Transports Moreau', 'FR7630004000031234567890144')
+        client_id, account_id = _account(session, 'Transports Moreau', 'FR7630004000031234567890240')
         for start in range(0, PAGE_ENTRIES, 20_000):
             import_transactions(session, account_id, None, _entries(20_000, seed=start))
         return client_id

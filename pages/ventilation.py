@@ -50,6 +50,11 @@ def entry_row(row: EntryRow) -> dict:
     }
 
 
+def leave_focus() -> None:
+    """A clicked tab or list keeps the focus, and the keyboard then speaks to it: give the keys back to the list."""
+    ui.run_javascript('document.activeElement && document.activeElement.blur()')
+
+
 class VentilationScreen:
     def __init__(self, actor: Actor, home: VentilationHome) -> None:
         self.actor, self.home = actor, home
@@ -115,10 +120,12 @@ class VentilationScreen:
 
     def change_treasury(self, event) -> None:
         self.treasury = next(t for t in self.home.treasuries if t.id == event.value)
+        leave_focus()
         self.refresh()
 
     def change_state(self, event) -> None:
         self.state = event.value or PENDING
+        leave_focus()
         self.table.selected = []
         self.table.reload(page=1)
         self.actions.bar.refresh()
@@ -136,8 +143,18 @@ class VentilationScreen:
         self.table.on_select(lambda: self.actions.bar.refresh())
         ui.label(KEYS_HINT).classes('text-xs text-slate-500 max-sm:hidden')
         ui.keyboard(on_key=self.on_key)
-        when_heard(
-            lambda e: isinstance(e, events.VentilationChanged) and e.client_id == self.home.client_id, self.refresh
+        when_heard(self.concerns, self.refresh)
+
+    def concerns(self, event: events.Event) -> bool:
+        """Another user's allocations, or new entries brought by a sync or a statement."""
+        if isinstance(event, events.VentilationChanged):
+            return event.client_id == self.home.client_id
+        if isinstance(event, events.ConnectionChanged):
+            return event.client_id == self.home.client_id and event.new_transactions > 0
+        return (
+            isinstance(event, events.IbanChanged)
+            and event.client_id == self.home.client_id
+            and (event.what == 'statements')
         )
 
     async def on_key(self, event: KeyEventArguments) -> None:

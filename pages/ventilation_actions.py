@@ -30,6 +30,7 @@ class Actions:
     def __init__(self, screen: VentilationScreen) -> None:
         self.screen, self.actor = screen, screen.actor
         self.dialog_open = False
+        self.busy = False  # one service call at a time: a double click does the work once
         self.host = ui.element('div')  # dialogs live outside the refreshable bar, which deletes what it holds
 
     # --- helpers ---------------------------------------------------------------------------------------------
@@ -50,13 +51,20 @@ class Actions:
         with self.host:
             ui.notify(message, **options)
 
-    async def attempt(self, work: Callable, *args, success: str | None = None, **kwargs):
-        """Run a service call off the page's loop; a refusal becomes a French notification, never a crash."""
+    async def attempt(self, work: Callable, *args, success: str | None = None, exclusive: bool = True, **kwargs):
+        """Run a service call off the page's loop; a refusal becomes a French notification, never a crash.
+        ``exclusive`` calls (those that change something) run one at a time: a double click does the work once."""
+        if exclusive and self.busy:
+            return None
+        self.busy = self.busy or exclusive
         try:
             result = await run.io_bound(work, *args, **kwargs)
         except DomainError as problem:
             self.notify(str(problem), type='warning', multi_line=True)
             return None
+        finally:
+            if exclusive:
+                self.busy = False
         if success:
             self.notify(success.format(result=result), type='positive')
         return True if result is None else result
@@ -143,7 +151,7 @@ class Actions:
     async def open_entry(self, row: dict) -> None:
         if self.dialog_open:
             return
-        found = await self.attempt(suggestions.suggestions_for, self.actor, row['id'])
+        found = await self.attempt(suggestions.suggestions_for, self.actor, row['id'], exclusive=False)
         items = found if isinstance(found, list) else []
         state = EditorState(row, lines_from(row, [SimpleNamespace(**line) for line in row['lines']]) or first_line(row))
         if not row['lines'] and items:
@@ -210,7 +218,9 @@ class Actions:
     # --- removal and exports ---------------------------------------------------------------------------------
     def open_removal(self) -> None:
         async def preview(account_id: int, start: date | None, end: date | None) -> list:
-            found = await self.attempt(entries.removal_preview, self.actor, account_id=account_id, start=start, end=end)
+            found = await self.attempt(
+                entries.removal_preview, self.actor, account_id=account_id, start=start, end=end, exclusive=False
+            )
             return found if isinstance(found, list) else []
 
         async def remove(account_id: int, start, end, ignore: bool, seen: list[int]) -> None:

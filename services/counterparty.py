@@ -20,7 +20,7 @@ _PREFIXES = re.compile(
     r'|retrait(?:\s+dab)?|chq|cheque|remise(?:\s+(?:cheques?|cb))?|avoir|facture\s+carte)\b[\s:/.-]*'
 )
 # where references begin: a slash field, an « ECH/ » due date, a dd/mm date, a word holding a digit
-_REFERENCES = re.compile(r'\s/|\bech/|\bref\b|\bmotif\b|\bdate\b|\d')
+_REFERENCES = re.compile(r'\d|\s/|\b(?:ech/|ref\b|motif\b|date\b)')
 _WORD = re.compile(r'[a-z&\'.-]+')
 _LEADING_DATE = re.compile(r'^\d{2}/\d{2}(?:/\d{2,4})?\s+')  # « CARTE X1234 12/11 SNCF »: the card date first
 

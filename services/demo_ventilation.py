@@ -22,7 +22,7 @@ from services.rule_engine import apply_to_entries
 from services.ventilation_models import ALLOCATED, VALIDATED, Allocation, AllocationRule, ClientAccount
 
 FILE = 'AGA COMPTA'
-IBAN = 'FR7630004008230009123456789'  # not a sandbox bank's: this account's history comes from statement files
+IBAN = 'FR7630004008230009123456763'  # not a sandbox bank's: this account's history comes from statement files
 # (day of the month, label, amount in euros): a month of a small accounting association
 MONTH = (
     (2, 'PRLV SEPA EDF CLIENTS PROFESSIONNELS ECH/{d}', '-142.80'),

@@ -104,11 +104,10 @@ def test_a_supervisor_adds_a_webhook_connector_and_a_dropped_statement_reaches_t
     expect(page.get_by_text('Connecteur « Pennylane » ajouté.')).to_be_visible()
     connector_id = server.sql("SELECT id FROM connector WHERE name = 'Pennylane'")[0][0]
 
-    demo_connection(server, 'BNP Paribas')  # AGA COMPTA's, made just after start-up
-    account_id, iban = server.sql(
-        'SELECT a.id, a.iban FROM bank_account a JOIN client c ON c.id = a.client_id '
-        "WHERE c.legal_name = 'AGA COMPTA' ORDER BY a.id LIMIT 1"
-    )[0]
+    bnp = demo_connection(server, 'BNP Paribas')  # AGA COMPTA's, made just after start-up
+    account_id, iban = server.sql('SELECT id, iban FROM bank_account WHERE connection_id = ? ORDER BY id LIMIT 1', bnp)[
+        0
+    ]
     page.get_by_test_id('nav-ibans').click()
     page.get_by_test_id(f'iban-connector-pick-{account_id}').click()
     page.get_by_test_id(f'iban-connector-pick-{account_id}-option-{connector_id}').click()

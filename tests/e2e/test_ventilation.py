@@ -133,9 +133,8 @@ def test_an_entry_is_allocated_from_the_keyboard_with_the_account_picker(admin: 
     expect(row(admin, second)).to_have_count(0)
     expect(tab(admin, 'Ventilée')).to_have_text(f'Ventilée ({allocated + 1})')
     assert state_of(server, second) == 'allocated'
-    assert server.sql('SELECT account_number, vat_rate_bp FROM allocation_line WHERE transaction_id = ?', second)[
-        0
-    ] == ('6064', 2000)
+    lines = server.sql('SELECT account_number, vat_rate_bp FROM allocation_line WHERE transaction_id = ?', second)
+    assert lines[0] == ('6064', 2000)
 
 
 def test_lines_that_do_not_add_up_are_refused_until_the_second_amount_is_right(admin: Page, server: Server) -> None:

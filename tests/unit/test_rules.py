@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from services import allocations, entries, rules, suggestions
-from services.allocation_template import SplitLine, TemplateLine
+from services.allocation_template import SplitLine, TemplateLine, split
 from services.db import session_scope
 from services.entries import EntryFilter
 from services.errors import InvalidInput
@@ -56,8 +56,14 @@ def test_the_first_rule_by_priority_wins_and_the_order_can_change(admin: Actor, 
 
 
 def test_conditions_combine_direction_and_amount_range(admin: Actor, world: VentilationWorld) -> None:
-    rule(admin, world, 'Petites dépenses', direction='debit', max_amount=Decimal('50'),
-         template=[TemplateLine('6068', Decimal(100), 2000)])  # fmt: skip
+    rule(
+        admin,
+        world,
+        'Petites dépenses',
+        direction='debit',
+        max_amount=Decimal('50'),
+        template=[TemplateLine('6068', Decimal(100), 2000)],
+    )
     rules.apply_rules(admin, world.treasury_id)
     assert sorted(allocated(admin, world)) == [
         'CB CARREFOUR MARKET 02/11 ANNECY',
@@ -67,8 +73,14 @@ def test_conditions_combine_direction_and_amount_range(admin: Actor, world: Vent
 
 
 def test_a_regular_expression_and_a_counterparty_are_conditions_too(admin: Actor, world: VentilationWorld) -> None:
-    rule(admin, world, 'Factures clients', label_pattern=r'MOTIF FACTURE \d{4}-\d+', direction='credit',
-         template=[TemplateLine('411', Decimal(100))])  # fmt: skip
+    rule(
+        admin,
+        world,
+        'Factures clients',
+        label_pattern=r'MOTIF FACTURE \d{4}-\d+',
+        direction='credit',
+        template=[TemplateLine('411', Decimal(100))],
+    )
     rule(admin, world, 'Orange', counterparty='orange', template=[TemplateLine('626', Decimal(100), 2000)])
     rules.apply_rules(admin, world.treasury_id)
     assert allocated(admin, world) == {
@@ -125,3 +137,20 @@ def test_a_matching_rule_is_suggested_before_it_is_applied(admin: Actor, world: 
     assert suggestion.source == 'rule' and suggestion.title.startswith('Règle « URSSAF » : 6451')
     with session_scope() as session:
         assert session.get(Allocation, urssaf) is None
+
+
+def test_a_rule_with_shares_splits_each_entry_to_the_cent_as_a_selection_would(
+    admin: Actor, world: VentilationWorld
+) -> None:
+    thirds = [
+        TemplateLine('6061', Decimal('33.33')),
+        TemplateLine('6063', Decimal('33.33')),
+        TemplateLine('6064', Decimal('33.34')),
+    ]
+    rule(admin, world, 'Tiers', label_contains='ORANGE', template=thirds)
+    rules.apply_rules(admin, world.treasury_id)
+    [row] = entries.list_entries(admin, world.treasury_id, EntryFilter(state=ALLOCATED)).rows
+    expected = split(row.amount_cents, thirds, row.label)
+    assert (
+        [line.amount_cents for line in row.lines] == [part.amount_cents for part in expected] == [-1333, -1333, -1333]
+    )
