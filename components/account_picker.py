@@ -81,3 +81,16 @@ def account_picker(
     """A select whose options come from ``search(text) -> [(number, label), …]`` as the user types; its value is
     the chosen account's number. ``value`` is the account shown at first, as (number, label)."""
     return AccountPicker(search, testid=testid, label=label, value=value, on_change=on_change).select
+
+
+AccountField = Callable[[str | None, str], ui.select]  # (account number shown at first, data-testid) → a picker
+
+
+def account_field(search: Callable[[str], list[tuple[str, str]]]) -> AccountField:
+    """What the editors call for each line: a picker over ``search`` that shows its first account with its label."""
+
+    def make(value: str | None, testid: str) -> ui.select:
+        initial = next(((n, label) for n, label in search(value) if n == value), (value, '')) if value else None
+        return account_picker(search, value=initial, testid=testid)
+
+    return make

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from nicegui import ui
 
+from components.account_picker import AccountField
 from components.wide_card import wide_card
 from services.allocation_template import SplitLine, TemplateLine, split
 from services.formatting import amount_text, money, parse_amount
 from services.ledger import VAT_RATES_BP, rate_label, vat_cents
 
 VAT_OPTIONS = {rate: rate_label(rate) for rate in VAT_RATES_BP}
-AccountField = Callable[[str | None, str], ui.select]  # (initial account number, data-testid) → a picker
 
 
 @dataclass

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from components.template_editor import AccountField, TemplateEditor, drafts_of
+from components.account_picker import AccountField
+from components.template_editor import TemplateEditor, drafts_of
 from components.wide_card import wide_card
 from services.errors import InvalidInput
 from services.formatting import amount_text, parse_amount

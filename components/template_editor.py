@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from nicegui import ui
 
+from components.account_picker import AccountField
 from services.allocation_template import HUNDRED, TemplateLine
 from services.formatting import parse_amount
 from services.ledger import VAT_RATES_BP, rate_label
-
-AccountField = Callable[[str | None, str], ui.select]
 
 
 @dataclass

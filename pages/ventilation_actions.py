@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import run, ui
 
-from components.account_picker import account_picker
+from components.account_picker import account_field
 from components.allocation_editor import EditorState, editor_dialog, first_line, lines_from
 from components.export_dialog import export_dialog
 from components.removal_dialog import removal_dialog
@@ -32,19 +32,11 @@ class Actions:
         self.dialog_open = False
         self.busy = False  # one service call at a time: a double click does the work once
         self.host = ui.element('div')  # dialogs live outside the refreshable bar, which deletes what it holds
+        self.account_field = account_field(
+            lambda text: [(c.number, c.label) for c in chart.search_accounts(self.actor, screen.home.client_id, text)]
+        )
 
     # --- helpers ---------------------------------------------------------------------------------------------
-    def account_field(self, value: str | None, testid: str) -> ui.select:
-        client_id = self.screen.home.client_id
-
-        def search(text: str) -> list[tuple[str, str]]:
-            return [(c.number, c.label) for c in chart.search_accounts(self.actor, client_id, text)]
-
-        initial = None
-        if value:
-            initial = next(((n, label) for n, label in search(value) if n == value), (value, ''))
-        return account_picker(search, value=initial, testid=testid)
-
     def notify(self, message: str, **options) -> None:
         """A notification from the host: the service's VentilationChanged redraws the bar while its button's handler
         still awaits, and a notification from the deleted button's slot would raise instead of showing."""

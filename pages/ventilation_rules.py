@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
-from components.account_picker import account_picker
+from components.account_picker import account_field
 from components.confirm import confirm
 from components.data_table import cell, data_table, empty_row, row, text_cell
 from components.rule_form import rule_dialog
@@ -51,13 +51,9 @@ class RulesScreen:
     def __init__(self, actor: Actor, client_id: int) -> None:
         self.actor, self.client_id = actor, client_id
         self.host = ui.element('div')
-
-    def account_field(self, value: str | None, testid: str) -> ui.select:
-        def search(text: str) -> list[tuple[str, str]]:
-            return [(c.number, c.label) for c in chart.search_accounts(self.actor, self.client_id, text)]
-
-        initial = next(((n, label) for n, label in search(value) if n == value), (value, '')) if value else None
-        return account_picker(search, value=initial, testid=testid)
+        self.account_field = account_field(
+            lambda text: [(c.number, c.label) for c in chart.search_accounts(actor, client_id, text)]
+        )
 
     def open_form(self, view: RuleView | None) -> None:
         async def on_save(data: RuleInput) -> None:
