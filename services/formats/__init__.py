@@ -51,11 +51,15 @@ def sniff(data: bytes) -> str:
 
 
 def parse_file(data: bytes, *, strict: bool = False) -> list[Statement]:
+    """In strict mode every warning is a refusal: a file that departs from its norm in any way is not imported."""
     kind = sniff(data)
     with without_cycle_collection():
-        if kind == 'zip':
-            return _parse_zip(data, strict=strict)
-        return _parser(kind)(data, strict=strict)
+        statements = _parse_zip(data, strict=strict) if kind == 'zip' else _parser(kind)(data, strict=strict)
+    if strict:
+        for statement in statements:
+            if statement.warnings:
+                raise FormatError(f'mode strict : {statement.warnings[0]}')
+    return statements
 
 
 def _parser(kind: str):

@@ -152,12 +152,13 @@ def test_cmxl_mixed_currencies_are_three_statements_each_in_its_own_currency(cor
     assert sum(statement.total for statement in statements) == D('12327.30')  # the library's merged, meaningless sum
 
 
-def test_february_30_becomes_the_29th_as_the_library_does(corpus):
+def test_february_30_becomes_the_29th_as_the_library_does_and_says_so(corpus):
     (statement,) = parse(corpus('mt940/wolph_self-provided_february_30.sta'))
     assert balances(statement) == (D('1200.00'), date(2016, 2, 29), D('1194.00'), date(2016, 3, 1))
     (entry,) = statement.entries
     assert (entry.amount, entry.value_date, entry.booking_date) == (D('-6.00'), date(2016, 2, 29), date(2016, 3, 1))
-    assert statement.reconciles and not statement.warnings
+    assert statement.reconciles
+    assert statement.warnings == ['ligne 6 : date du 30/02/2016 inexistante, lue comme le 29/02/2016.']
 
 
 def test_mbank_mt942_is_an_interim_report_without_balances(corpus):
