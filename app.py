@@ -1,10 +1,13 @@
 """Relais: settings, services, start-up and shut-down hooks, page registration, ui.run."""
 
+import asyncio
 import sys
+from dataclasses import replace
 
+from fastapi import FastAPI
 from nicegui import app, background_tasks, ui
 
-from pages import auth_routes, webhook_routes
+from pages import auth_routes, failures, webhook_routes
 from pages.audit import audit_page
 from pages.bank_accounts import bank_accounts_page
 from pages.client_detail import client_detail_page
@@ -33,13 +36,19 @@ from services import (
     demo,
     demo_statements,
     demo_ventilation,
+    events,
+    import_jobs,
     magic_links,
+    outbound,
     outbox,
     scheduler,
+    statements,
 )
-from services.http_headers import SecurityHeadersMiddleware
+from services.http_headers import SecurityHeadersMiddleware, UploadLimitMiddleware
 from services.providers import registry
 from services.settings import Settings, SettingsError, load_settings
+
+UPLOAD_OVERHEAD = 64 * 1024  # the multipart envelope around the file
 
 
 def register_pages(settings: Settings) -> None:
@@ -67,17 +76,21 @@ def register_pages(settings: Settings) -> None:
     ui.page('/mes-comptes')(my_accounts_page)
     ui.page('/ventilation')(own_ventilation_page)
     ui.page('/utilisateurs')(users_page)
+    failures.install()
     auth_routes.register(app, https=settings.https)
     webhook_routes.register(app)
 
 
-def start_services(settings: Settings) -> None:
+def start_services(settings: Settings, sandbox: FastAPI | None) -> None:
+    events.bind_loop(asyncio.get_running_loop())
     db.migrate(settings.database_url)
     db.configure(settings.database_url)
+    outbound.configure(timeout=settings.outbound_timeout)
     registry.configure(settings)
     magic_links.configure(secret=settings.secret, public_url=settings.public_url)
-    outbox.configure(settings.channels)
+    outbox.configure(demo_channels(settings, sandbox))
     connectors.configure(data_dir=settings.data_dir)
+    import_jobs.configure(data_dir=settings.data_dir)
     bank_channel.configure(
         bank_url=settings.bank_url,
         client_id=settings.provider_client_id,
@@ -94,22 +107,36 @@ def start_services(settings: Settings) -> None:
         scheduler.start()
 
 
-def mount_sandbox(settings: Settings) -> None:
+def mount_sandbox(settings: Settings) -> FastAPI:
     """The demo aggregator, served under /sandbox; Relais still reaches it only over HTTP."""
     from sandbox.app import create_app
 
-    app.mount(
-        '/sandbox',
-        create_app(
-            client_id=settings.provider_client_id,
-            client_secret=settings.provider_client_secret,
-            webhook_url=f'{settings.public_url}/webhooks/bridge',
-            webhook_secret=settings.provider_webhook_secret,
-            data_dir=settings.data_dir / 'sandbox',
-            public_url=f'{settings.public_url}/sandbox',
-            mandate_delay_seconds=settings.sandbox_mandate_delay,
-        ),
+    sandbox = create_app(
+        client_id=settings.provider_client_id,
+        client_secret=settings.provider_client_secret,
+        webhook_url=f'{settings.public_url}/webhooks/bridge',
+        webhook_secret=settings.provider_webhook_secret,
+        data_dir=settings.data_dir / 'sandbox',
+        public_url=f'{settings.public_url}/sandbox',
+        mandate_delay_seconds=settings.sandbox_mandate_delay,
     )
+    app.mount('/sandbox', sandbox)
+    return sandbox
+
+
+def demo_channels(settings: Settings, sandbox: FastAPI | None) -> outbox.Channels:
+    """In the demo, what is not configured goes to the sandbox's SMS gateway and mailbox, for real (HTTP, SMTP)."""
+    channels = settings.channels
+    if not settings.demo or sandbox is None:
+        return channels
+    from sandbox.messaging import DEMO_SMS_TOKEN
+
+    if channels.sms_url is None:
+        channels = replace(channels, sms_url=f'{settings.public_url}/sandbox/sms', sms_token=DEMO_SMS_TOKEN)
+    if channels.smtp_host is None:
+        port = sandbox.state.mailbox.start()
+        channels = replace(channels, smtp_host='127.0.0.1', smtp_port=port, smtp_starttls=False, smtp_user=None)
+    return channels
 
 
 def load_settings_or_exit() -> Settings:
@@ -120,14 +147,17 @@ def load_settings_or_exit() -> Settings:
 
 
 def set_up(settings: Settings) -> None:
-    app.on_startup(lambda: start_services(settings))
+    sandbox = mount_sandbox(settings) if settings.sandbox else None
+    app.on_startup(lambda: start_services(settings, sandbox))
     app.on_shutdown(scheduler.stop)
     app.on_shutdown(registry.close)
     app.on_shutdown(db.dispose)
+    app.on_shutdown(lambda: events.bind_loop(None))
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
+    app.add_middleware(UploadLimitMiddleware, limit=statements.MAX_FILE_BYTES + UPLOAD_OVERHEAD)
     register_pages(settings)
-    if settings.sandbox:
-        mount_sandbox(settings)
+    if sandbox is not None:
+        app.on_shutdown(sandbox.state.mailbox.stop)
 
 
 def serve(settings: Settings) -> None:

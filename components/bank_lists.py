@@ -14,7 +14,8 @@ from services.formatting import moment, money
 NO_TREASURY = 0  # the select's key for « - Aucun - »
 
 
-def status_cell(connection: ConnectionRow) -> None:
+def status_cell(connection: ConnectionRow, on_retry: Callable[[], None] | None = None) -> None:
+    """A problem says what happened; a technical one (nobody but Relais can act) offers « Réessayer » at once."""
     with cell(f'connection-status-{connection.id}'), ui.column().classes('gap-0'):
         if connection.unavailable:
             with ui.row().classes('items-center gap-1 no-wrap text-amber-800'):
@@ -27,6 +28,10 @@ def status_cell(connection: ConnectionRow) -> None:
                 ui.label('Problème de synchronisation').classes('font-medium')
             ui.label(connection.status_label).classes('text-xs')
             ui.label(connection.sentence).classes('text-xs text-slate-600 max-w-sm')
+            if on_retry is not None and connection.status in statuses.TECHNICAL:
+                ui.button('Réessayer', icon='refresh', on_click=on_retry).props(
+                    f'dense flat no-caps color=primary data-testid=connection-retry-{connection.id}'
+                ).classes('self-start')
         else:
             with ui.row().classes('items-center gap-1 no-wrap text-green-800'):
                 ui.icon('check_circle' if connection.status == 'ok' else 'sync')
@@ -55,7 +60,7 @@ def connections_list(
             with row(f'connection-row-{connection.id}'):
                 text_cell(str(connection.number))
                 text_cell(connection.bank_name, f'connection-name-{connection.id}')
-                status_cell(connection)
+                status_cell(connection, on_retry=lambda c=connection: on_refresh(c))
                 renewal = statuses.renewal_text(connection.status, connection.consent_expires_at)
                 text_cell(renewal, f'connection-renewal-{connection.id}', nowrap=True)
                 with cell(f'connection-sync-{connection.id}'), ui.column().classes('gap-0 text-xs'):

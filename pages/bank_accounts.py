@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from nicegui import background_tasks, context, ui
+from collections.abc import Awaitable, Callable
+
+from nicegui import context, ui
 
 from components.bank_forms import activation_card, force_sync_card
 from components.bank_lists import accounts_list, connections_list
 from components.confirm import confirm
+from pages.failures import in_background, on_failure
 from pages.layout import page_frame
 from pages.live import LIVE, Reads, view_scope
 from pages.session import guard
 from services import banking, events, sync, sync_manual
 from services.banking import ConnectionRow
-from services.errors import DomainError, NotFound
+from services.errors import NotFound
 from services.permissions import Actor
-
-FAILED = object()
 
 FIX_TEXTS = {
     'credentials_invalid': (
@@ -42,6 +43,16 @@ FIX_TEXTS = {
 }
 
 
+def unfinished_banner(on_retry: Callable[[], None]) -> None:
+    with ui.row().classes('w-full items-center gap-3 rounded bg-orange-50 text-orange-900 px-3 py-2 no-wrap'):
+        ui.icon('pause_circle')
+        ui.label(
+            'La banque est bien connectée chez notre partenaire, mais Relais n’a pas encore pu enregistrer la '
+            'connexion. Réessayez : rien ne sera créé en double.'
+        ).classes('text-sm').props('role=status data-testid=connection-unfinished')
+        ui.button('Réessayer', on_click=on_retry).props('unelevated no-caps data-testid=connection-unfinished-retry')
+
+
 class BankScreen:
     def __init__(self, actor: Actor, client_id: int) -> None:
         self.actor, self.client_id = actor, client_id
@@ -53,7 +64,9 @@ class BankScreen:
         self.shown: banking.BankOverview | None = None
         self.fresh: banking.BankOverview | None = None
         self.message = ''
+        self.unfinished: str | None = None  # an aggregator item back from the hosted pages, not yet recorded
         LIVE.add(self, context.client)
+        on_failure(self.settle)
 
     def hear(self, event: events.ConnectionChanged) -> bool:
         if event.client_id != self.client_id:
@@ -78,6 +91,8 @@ class BankScreen:
     def render(self) -> None:
         view, self.fresh = self.fresh or banking.overview(self.actor, self.client_id), None
         self.shown = view
+        if self.unfinished is not None:
+            unfinished_banner(lambda: self.finish(self.unfinished))
         activation_card(view, on_save=self.save_activation)
         with ui.row().classes('w-full items-center justify-between mt-2'):
             ui.label('Liste des connexions bancaires').classes('text-lg font-semibold')
@@ -93,23 +108,19 @@ class BankScreen:
         accounts_list(view.accounts, view.treasury_accounts, on_link=self.link, on_toggle=self.toggle)
         force_sync_card(view, on_submit=self.force)
 
-    async def attempt(self, action, *args, **kwargs) -> object:
-        """The action's result, or FAILED once its French message is shown."""
-        try:
-            return await action(*args, **kwargs)
-        except DomainError as problem:
-            ui.notify(str(problem), type='negative', multi_line=True)
-            return FAILED
+    def settle(self) -> None:
+        """After a failure (pages.failures has said it): no progress line left « en cours », and the lists, switches
+        and selects as the database has them."""
+        if self.progress.text.endswith('…'):
+            self.progress.set_text('')
+        self.render.refresh()
 
     async def save_activation(self, enabled: bool, module: str | None) -> None:
-        async def run() -> None:
-            banking.set_activation(self.actor, self.client_id, enabled=enabled, module=module)
-
-        if await self.attempt(run) is not FAILED:
-            ui.notify(
-                'Synchronisation activée.' if enabled else 'Synchronisation désactivée : les données sont conservées.',
-                type='positive',
-            )
+        banking.set_activation(self.actor, self.client_id, enabled=enabled, module=module)
+        ui.notify(
+            'Synchronisation activée.' if enabled else 'Synchronisation désactivée : les données sont conservées.',
+            type='positive',
+        )
         self.render.refresh()
 
     async def add_connection(self) -> None:
@@ -120,9 +131,7 @@ class BankScreen:
         )
         if not await confirm('Ajouter une connexion bancaire', text, testid='connection-add-confirm'):
             return
-        url = await self.attempt(sync.start_connection, self.actor, self.client_id, callback_url=self.callback)
-        if url is not FAILED:
-            ui.navigate.to(url)
+        ui.navigate.to(await sync.start_connection(self.actor, self.client_id, callback_url=self.callback))
 
     async def refresh_connection(self, connection: ConnectionRow) -> None:
         if connection.unavailable:
@@ -131,14 +140,8 @@ class BankScreen:
         if connection.status in FIX_TEXTS:
             title, text = FIX_TEXTS[connection.status]
             if await confirm(title, text, confirm_label='Suivant', testid='connection-fix'):
-                url = await self.attempt(
-                    sync.fix_connection_url,
-                    self.actor,
-                    connection.id,
-                    callback_url=f'{self.callback}?fixed={connection.id}',
-                )
-                if url is not FAILED:
-                    ui.navigate.to(url)
+                callback = f'{self.callback}?fixed={connection.id}'
+                ui.navigate.to(await sync.fix_connection_url(self.actor, connection.id, callback_url=callback))
             return
         if connection.status == 'bank_action_required' and not await confirm(
             'Action requise sur le site de la banque',
@@ -150,18 +153,14 @@ class BankScreen:
             return
         self.run_in_background(sync_manual.refresh_now(self.actor, connection.id))
 
-    def run_in_background(self, coroutine) -> None:
+    def run_in_background(self, work: Awaitable[sync.SyncOutcome]) -> None:
         async def run() -> None:
-            with self.client:  # a background task has no page of its own: speak on this one
-                outcome = await self.attempt(lambda: coroutine)
-                if outcome is not FAILED:
-                    ui.notify(
-                        outcome.message, type='positive' if outcome.status == 'ok' else 'warning', multi_line=True
-                    )
-                self.render.refresh()
+            outcome = await work
+            self.progress.set_text(outcome.message)  # the live round would say it too, a moment later
+            ui.notify(outcome.message, type='positive' if outcome.status == 'ok' else 'warning', multi_line=True)
 
         self.progress.text = 'Synchronisation en cours…'
-        background_tasks.create(run(), name='bank sync')
+        in_background(run(), name='bank sync', on_end=self.render.refresh)
 
     async def delete_connection(self, connection: ConnectionRow) -> None:
         if not await confirm(
@@ -170,8 +169,8 @@ class BankScreen:
             testid='connection-delete-confirm',
         ):
             return
-        if await self.attempt(sync_manual.delete_connection, self.actor, connection.id) is not FAILED:
-            ui.notify('Connexion supprimée ; l’historique est conservé.', type='positive')
+        await sync_manual.delete_connection(self.actor, connection.id)
+        ui.notify('Connexion supprimée ; l’historique est conservé.', type='positive')
         self.render.refresh()
 
     async def add_treasury(self) -> None:
@@ -205,10 +204,15 @@ class BankScreen:
         elif fixed and fixed.isdigit():
             self.run_in_background(sync_manual.refresh_now(self.actor, int(fixed)))
         elif item_id:
-            self.run_in_background(self._finish(item_id))
+            self.finish(item_id)
+
+    def finish(self, item_id: str) -> None:
+        self.unfinished = item_id  # until Relais has recorded it: the banner of render() offers « Réessayer »
+        self.run_in_background(self._finish(item_id))
 
     async def _finish(self, item_id: str) -> sync.SyncOutcome:
         connection_id = await sync.finish_connection(self.actor, self.client_id, item_id=item_id)
+        self.unfinished = None
         self.render.refresh()
         return sync.SyncOutcome(
             'ok', sync.ImportResult(), f'Connexion {connection_id} ajoutée : première synchronisation en cours.'

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from nicegui import background_tasks, context, run, ui
+from nicegui import context, run, ui
 
 from components.auth_card import auth_card, error_label
+from pages.failures import in_background
 from pages.mandate_link import MandateFlow
 from services import client_fixes, magic_links, mandate_links
 from services.errors import DomainError
@@ -70,6 +71,8 @@ class LinkFlow:
                 self.hosted(view)
             elif view.status == 'bank_action_required':
                 self.bank_action(view)
+            elif view.status in client_fixes.TECHNICAL:
+                self.technical(view)
             else:
                 title('Rien à faire pour le moment')
                 paragraph('Cette connexion n’attend plus rien de vous. Merci !', 'link-nothing')
@@ -83,12 +86,50 @@ class LinkFlow:
                 'unelevated data-testid=link-back'
             ).classes('w-full')
 
-    async def attempt(self, action, *args, **kwargs) -> SyncOutcome | None:
+    async def attempt(self, action, *args, button: ui.button | None = None, **kwargs) -> SyncOutcome | None:
+        """The action's outcome, or None once its French reason is in the card; ``button`` is off meanwhile."""
+        if button is not None:
+            button.disable()
         try:
             return await action(self.token, *args, **kwargs)
         except DomainError as problem:
             self.error.text = str(problem)
             return None
+        finally:
+            if button is not None and not button.is_deleted:
+                button.enable()
+
+    def after_sync(self, outcome: SyncOutcome | None, *, done: str, still_asking: frozenset[str]) -> None:
+        """Where a sync the client asked for leaves the card: done, still asked, or a technical failure."""
+        if outcome is None:
+            return
+        if outcome.status in client_fixes.TECHNICAL:
+            self.content.clear()
+            with self.content:
+                self.technical_card(outcome.message)
+        elif outcome.status in still_asking:
+            self.error.text = outcome.message
+        else:
+            self.done(done)
+
+    def technical(self, view: LinkView) -> None:
+        self.technical_card(
+            f'La dernière synchronisation de « {view.bank_name} » a échoué pour une raison technique, du côté de '
+            'notre partenaire ou de la banque. Vous n’avez rien à corriger.'
+        )
+
+    def technical_card(self, reason: str) -> None:
+        title('Synchronisation momentanément impossible', 'link-technical')
+        paragraph(reason, 'link-technical-reason')
+        paragraph('Réessayez dans quelques minutes ; votre cabinet est tenu au courant.')
+        self.error = error_label('link-error')
+
+        async def retry() -> None:
+            outcome = await self.attempt(client_fixes.retry_sync, button=button)
+            self.after_sync(outcome, done='Merci : la synchronisation a repris.', still_asking=frozenset())
+
+        button = ui.button('Réessayer', on_click=retry).props('unelevated data-testid=link-technical-retry')
+        button.classes('w-full')
 
     def unusable(self, problem: LinkUnusable) -> None:
         title('Lien inutilisable')
@@ -121,13 +162,13 @@ class LinkFlow:
         self.error = error_label('link-error')
 
         async def validate() -> None:
-            button.disable()
             outcome = await self.attempt(
-                client_fixes.validate_pro_accounts, signer_name=name.value or '', certified=certified.value
+                client_fixes.validate_pro_accounts,
+                signer_name=name.value or '',
+                certified=certified.value,
+                button=button,
             )
-            if outcome is None:
-                button.enable()
-            else:
+            if outcome is not None:
                 self.done('Tous vos comptes ont bien été validés.')
 
         button = ui.button('Valider', on_click=validate).props('unelevated data-testid=link-validate').classes('w-full')
@@ -141,11 +182,11 @@ class LinkFlow:
         callback = f'{str(context.client.request.base_url).rstrip("/")}/lien/{self.token}/retour'
 
         async def go() -> None:
-            url = await self.attempt(client_fixes.hosted_fix_url, callback_url=callback)
+            url = await self.attempt(client_fixes.hosted_fix_url, callback_url=callback, button=button)
             if url is not None:
                 ui.navigate.to(url)
 
-        ui.button(action, on_click=go).props('unelevated data-testid=link-continue').classes('w-full')
+        button = ui.button(action, on_click=go).props('unelevated data-testid=link-continue').classes('w-full')
 
     def bank_action(self, view: LinkView) -> None:
         title('Action requise sur le site de votre banque')
@@ -159,14 +200,15 @@ class LinkFlow:
         self.error = error_label('link-error')
 
         async def retry() -> None:
-            button.disable()
-            outcome = await self.attempt(client_fixes.retry_after_bank_action)
-            if outcome is not None and outcome.status != 'bank_action_required':
-                self.done('Merci : la synchronisation a repris.')
-                return
-            if outcome is not None:
-                self.error.text = 'Votre banque demande toujours une action : vérifiez sur son site, puis réessayez.'
-            button.enable()
+            outcome = await self.attempt(client_fixes.retry_after_bank_action, button=button)
+            if outcome is not None and outcome.status == 'bank_action_required':
+                outcome = SyncOutcome(
+                    outcome.status,
+                    outcome.imported,
+                    'Votre banque demande toujours une action : vérifiez sur son site, puis réessayez.',
+                )
+            still = frozenset({'bank_action_required'})
+            self.after_sync(outcome, done='Merci : la synchronisation a repris.', still_asking=still)
 
         button = (
             ui.button('J’ai fait le nécessaire', on_click=retry)
@@ -184,21 +226,21 @@ class LinkFlow:
                     'unelevated data-testid=link-restart'
                 )
                 return
-            with ui.row().classes('items-center gap-2'):
+            with ui.row().classes('items-center gap-2') as progress:
                 ui.spinner(size='1.5em')
                 paragraph('Synchronisation en cours…', 'link-progress')
             self.error = error_label('link-error')
-        client = context.client
 
         async def finish() -> None:
             outcome = await self.attempt(client_fixes.after_hosted_fix)
-            with client:
-                if outcome is not None and outcome.status not in client_fixes.HOSTED_FIXES:
-                    self.done('C’est fait : la synchronisation a repris.')
-                elif outcome is not None:
-                    self.error.text = outcome.message
+            still = client_fixes.HOSTED_FIXES
+            self.after_sync(outcome, done='C’est fait : la synchronisation a repris.', still_asking=still)
 
-        background_tasks.create(finish(), name='client link resync')
+        def settle() -> None:
+            if not progress.is_deleted:
+                progress.set_visibility(False)
+
+        in_background(finish(), name='client link resync', on_end=settle)
 
 
 def client_link_page(token: str):

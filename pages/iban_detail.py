@@ -10,10 +10,21 @@ from components.confirm import confirm
 from components.iban_parts import active_badge, connector_picker, grouped, mandate_badge
 from components.iban_statements import diagnosis_list, history_list, statements_list
 from components.statement_upload import statement_upload
+from pages.failures import in_background
 from pages.layout import page_frame
 from pages.live import LIVE, Reads
 from pages.session import guard
-from services import bank_channel, connectors, deliveries, events, iban_detail, ibans, mandates, statements, support
+from services import (
+    bank_channel,
+    connectors,
+    deliveries,
+    events,
+    iban_detail,
+    ibans,
+    import_jobs,
+    mandates,
+    support,
+)
 from services.errors import DomainError, NotFound
 from services.permissions import Actor, can
 
@@ -135,7 +146,7 @@ class IbanDetailScreen:
             ui.notify(str(problem), type='negative', multi_line=True)
             return
         if mandate_id is not None:
-            background_tasks.create(bank_channel.revoke_at_bank(mandate_id), name='mandate revocation')
+            in_background(bank_channel.revoke_at_bank(mandate_id), name='mandate revocation')
         ui.notify('Mandat révoqué.', type='positive')
         self.render.refresh()
 
@@ -152,7 +163,7 @@ class IbanDetailScreen:
         item = ibans.get_iban(self.actor, self.account_id)
         try:
             summary = await run.io_bound(
-                statements.import_file,
+                import_jobs.submit,
                 self.actor,
                 client_id=item.client_id,
                 data=data,

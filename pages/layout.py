@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -32,18 +31,14 @@ def maintenance_notices(actor: Actor) -> list[str]:
 
 
 def when_heard(matches: Callable[[events.Event], bool], act: Callable[[], None]) -> None:
-    """Run ``act`` in this page whenever an event ``matches``, as long as the page is open. Services emit from
-    worker threads, hence the hop to the page's loop."""
-    client, loop = context.client, asyncio.get_running_loop()
-
-    def in_page() -> None:
-        if client.id in Client.instances:
-            with client:
-                act()
+    """Run ``act`` in this page whenever an event ``matches``, as long as the page is open (events reach
+    listeners on the application's loop: services.events hops there)."""
+    client = context.client
 
     def hear(event: events.Event) -> None:
-        if matches(event) and not loop.is_closed():
-            loop.call_soon_threadsafe(in_page)
+        if matches(event) and client.id in Client.instances:
+            with client:
+                act()
 
     client.on_delete(events.subscribe(hear))
 

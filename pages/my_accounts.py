@@ -8,6 +8,7 @@ from nicegui import events as ui_events
 from components.my_account_card import AccountActions, account_card, statements_table, transactions_table
 from components.statement_upload import statement_upload
 from components.strong_auth import ask_strong_auth
+from pages.failures import in_background
 from pages.layout import page_frame, when_heard
 from pages.session import guard
 from services import deliveries, events, my_accounts
@@ -169,5 +170,5 @@ def my_accounts_page(renouvele: int | None = None):
         screen = MyAccountsScreen(actor)
         screen.render()
     if renouvele is not None:  # back from the aggregator's page: a sync with the user present tells how it went
-        background_tasks.create(screen.sync(renouvele), name='sync after renewal')
+        in_background(screen.sync(renouvele), name='sync after renewal')
     return None

@@ -39,7 +39,7 @@ def outbox_page():
                     'created': moment(m.created_at),
                     'channel': 'E-mail' if m.channel == 'email' else 'SMS',
                     'recipient': m.recipient,
-                    'subject': m.subject or m.body[:80],
+                    'subject': outbox.shown_text(m),
                     'status': STATUS_LABELS.get(m.status, m.status) + (f' ({m.last_error})' if m.last_error else ''),
                 }
                 for m in found.rows

@@ -9,6 +9,7 @@ from pathlib import Path
 import uvicorn
 
 from sandbox.app import create_app
+from sandbox.messaging import DEMO_SMS_TOKEN
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,7 +26,10 @@ def main(argv: list[str] | None = None) -> None:
         data_dir=Path(env.get('SANDBOX_DATA_DIR', './data/sandbox')),
         public_url=env.get('SANDBOX_PUBLIC_URL') or f'http://{args.host}:{args.port}',
         mandate_delay_seconds=float(env.get('SANDBOX_MANDATE_DELAY') or 20),
+        sms_token=env.get('SANDBOX_SMS_TOKEN') or DEMO_SMS_TOKEN,
     )
+    smtp_port = app.state.mailbox.start(int(env.get('SANDBOX_SMTP_PORT') or 0))
+    print(f'sandbox: SMS gateway at /sms, mailbox on SMTP 127.0.0.1:{smtp_port}, received messages at /messages')
     uvicorn.run(app, host=args.host, port=args.port, log_level='info')
 
 

@@ -8,6 +8,7 @@ listed at `GET /production/{receiver}/releves`. Receivers live in memory: a rest
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Receiver:
     secret: str
     files: dict[str, Received] = field(default_factory=dict)
     fail_next: int = 0  # answers 503 this many times: lets a demo (or a test) watch retries
+    hold_next: float = 0.0  # the next file is stored, then its answer held this many seconds (a slow tool)
 
 
 def _receivers(request: Request) -> dict[str, Receiver]:
@@ -49,7 +51,10 @@ def register(request: Request, receiver: str, payload: Annotated[dict, Body()]) 
         return JSONResponse({'error': 'secret: 16 caractères au moins'}, status_code=400)
     existing = _receivers(request).get(receiver)
     _receivers(request)[receiver] = Receiver(
-        secret, existing.files if existing else {}, int(payload.get('fail_next', 0))
+        secret,
+        existing.files if existing else {},
+        int(payload.get('fail_next', 0)),
+        float(payload.get('hold_next', 0)),
     )
     return {'receiver': receiver}
 
@@ -78,6 +83,9 @@ async def receive(
         return JSONResponse({'status': 'duplicate', 'key': idempotency_key}, status_code=200)
     now = datetime.now(UTC).isoformat()
     target.files[idempotency_key] = Received(idempotency_key, x_relais_file_name or 'releve', body, now)
+    if target.hold_next:
+        hold, target.hold_next = target.hold_next, 0.0
+        await asyncio.sleep(hold)  # stored, but the sender hears nothing yet: if it dies now, it will send again
     return JSONResponse({'status': 'received', 'key': idempotency_key}, status_code=201)
 
 

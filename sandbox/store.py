@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS mandates (
     signer TEXT NOT NULL, inbox_url TEXT NOT NULL, inbox_secret TEXT NOT NULL, status TEXT NOT NULL,
     created_at TEXT NOT NULL, decides_at TEXT NOT NULL, decide_after REAL NOT NULL, decided_at TEXT, reason TEXT,
     first_day TEXT, sent_days TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS received_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, sender TEXT, recipient TEXT NOT NULL,
+    subject TEXT, body TEXT NOT NULL, received_at TEXT NOT NULL);
 """
 
 

@@ -44,6 +44,7 @@ ACTION_LABELS: dict[str, str] = {
     'client.created': 'Dossier créé',
     'client.updated': 'Dossier modifié',
     'client.assigned': 'Affectations du dossier modifiées',
+    'system.error': 'Erreur inattendue',
     'bank.connection_added': 'Connexion bancaire ajoutée',
     'bank.connection_deleted': 'Connexion bancaire supprimée',
     'bank.forced_sync': 'Synchronisation forcée',
@@ -95,6 +96,7 @@ TARGET_LABELS: dict[str, str] = {
     'transaction': 'Écriture',
     'treasury_account': 'Compte de trésorerie',
     'allocation_rule': 'Règle',
+    'error': 'Erreur',
 }
 
 
@@ -117,7 +119,7 @@ FAMILIES: tuple[Family, ...] = (
     Family('ventilation', 'Ventilation', ('ventilation.',)),
     Family('dossiers', 'Dossiers', ('client.',)),
     Family('banques', 'Banques', ('bank.', 'bank_account.', 'treasury.', 'maintenance.')),
-    Family('cabinet', 'Cabinet', ('firm.', 'support.', 'audit.')),
+    Family('cabinet', 'Cabinet', ('firm.', 'support.', 'audit.', 'system.')),
 )
 OTHERS = 'autres'  # actions of no family, so that filtering never loses an event for good
 FAMILY_LABELS: dict[str, str] = {f.code: f.label for f in FAMILIES} | {OTHERS: 'Autres'}

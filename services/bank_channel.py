@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import select
 
-from services import audit, db, events
+from services import audit, db, events, outbound
 from services.banking_models import BankAccount
 from services.clock import aware
 from services.errors import DomainError
@@ -114,7 +114,7 @@ async def follow_mandates() -> int:
             .join(Client, Client.id == BankAccount.client_id)
             .where(Mandate.status == 'signed')
         ).all()
-    async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as http:
+    async with httpx.AsyncClient(timeout=outbound.Budget().httpx_timeout()) as http:
         for mandate, account, holder in rows:
             try:
                 if mandate.bank_reference is None:
@@ -129,10 +129,16 @@ async def follow_mandates() -> int:
 async def revoke_at_bank(mandate_id: int) -> None:
     with db.session_scope() as session:
         reference = session.get(Mandate, mandate_id).bank_reference
-    async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as http:
-        response = await http.delete(f'{_config.bank_url}/banque/mandats/{reference}', headers=_headers())
-        if response.status_code != 404:
-            response.raise_for_status()
+    async with httpx.AsyncClient(timeout=outbound.Budget().httpx_timeout()) as http:
+        try:
+            response = await http.delete(f'{_config.bank_url}/banque/mandats/{reference}', headers=_headers())
+            if response.status_code != 404:
+                response.raise_for_status()
+        except httpx.HTTPError as error:
+            sentence = outbound.transport_sentence('La banque', error)
+            raise outbound.OutboundError(
+                f'{sentence} Réessayez dans quelques minutes.', detail=outbound.technical(error)
+            ) from None
 
 
 class InboxRefused(DomainError):

@@ -58,6 +58,7 @@ class BankConnection(SQLModel, table=True):
     status_description: str | None = Field(default=None, max_length=300)
     consent_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_attempt_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    sync_started_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # set while a sync runs
     last_success_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     next_sync_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     failures: int = 0  # consecutive failed syncs: the backoff of `bank_unavailable`

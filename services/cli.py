@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from services import cli_export, db, demo, demo_ventilation, firms, statements, users
+from services import cli_export, db, demo, demo_ventilation, firms, outbound, statements, users
 from services.errors import DomainError
 from services.settings import SettingsError, load_settings
 from services.statement_report import file_report, text_lines
@@ -97,7 +97,7 @@ def _import(args: argparse.Namespace) -> int:
             summary = statements.import_for_siren(args.client, path.read_bytes(), path.name, strict=args.strict)
         except OSError as error:
             summary, status = None, 2
-            print(f'relais : {path} : fichier illisible ({error.strerror or error})', file=sys.stderr)
+            print(f'relais : {path} : fichier illisible ({outbound.file_sentence(error)})', file=sys.stderr)
         except DomainError as error:
             summary, status = None, 2
             print(f'relais : {error}', file=sys.stderr)

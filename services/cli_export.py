@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from services import db, ventilation_export
+from services import db, outbound, ventilation_export
 from services.errors import DomainError
 from services.formatting import money
 from services.models import Client, Firm
@@ -70,7 +70,7 @@ def _write(folder: Path, name: str, content: bytes) -> Path:
     except OSError as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
-        raise DomainError(f'impossible d’écrire dans {folder} ({error.strerror or error}).') from None
+        raise DomainError(f'impossible d’écrire dans {folder} ({outbound.file_sentence(error)}).') from None
     return folder / name
 
 

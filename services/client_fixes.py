@@ -4,7 +4,7 @@ whose status change every open dashboard hears; the link is spent only when the 
 
 from __future__ import annotations
 
-from services import banking, magic_links
+from services import banking, cadence, magic_links, outbound
 from services.banking_models import BankConnection
 from services.db import session_scope
 from services.errors import DomainError, InvalidInput
@@ -14,6 +14,14 @@ from services.providers import registry
 from services.sync import SyncOutcome, external_user, sync_connection
 
 HOSTED_FIXES = frozenset({'sca_required', 'consent_expiring', 'credentials_invalid'})
+TECHNICAL = cadence.RETRYABLE  # the sync failed on the aggregator's or the bank's side: nothing for the client to fix
+
+
+def _spend_when_settled(token: str, outcome: SyncOutcome, *, still_asking: frozenset[str]) -> None:
+    """The link is spent once the connection no longer needs the client; a technical failure keeps it usable, so the
+    client can press « Réessayer » when the aggregator is back."""
+    if outcome.status not in still_asking and outcome.status not in TECHNICAL:
+        magic_links.spend(token)
 
 
 def _connection(view: LinkView) -> BankConnection:
@@ -50,8 +58,9 @@ def usable_connection(connection_id: int) -> BankConnection:
 async def open_pro_accounts(connection: BankConnection) -> None:
     """The aggregator opens the connection's professional accounts, which the client just certified."""
     module, user = registry.get(connection.provider), external_user(connection.client_id)
-    accounts = await module.accounts(user, connection.provider_item_id)
-    await module.validate_pro_accounts(user, connection.provider_item_id, [a.id for a in accounts if a.pro])
+    with outbound.deadline():
+        accounts = await module.accounts(user, connection.provider_item_id)
+        await module.validate_pro_accounts(user, connection.provider_item_id, [a.id for a in accounts if a.pro])
 
 
 async def hosted_fix_url(token: str, *, callback_url: str) -> str:
@@ -62,13 +71,14 @@ async def hosted_fix_url(token: str, *, callback_url: str) -> str:
     connection = _connection(view)
     with session_scope() as session:
         email = session.get(Client, view.client_id).contact_email or ''
-    return await registry.get(connection.provider).connect_url(
-        external_user(connection.client_id),
-        email=email,
-        callback_url=callback_url,
-        item_id=connection.provider_item_id,
-        context=str(connection.client_id),
-    )
+    with outbound.deadline():
+        return await registry.get(connection.provider).connect_url(
+            external_user(connection.client_id),
+            email=email,
+            callback_url=callback_url,
+            item_id=connection.provider_item_id,
+            context=str(connection.client_id),
+        )
 
 
 async def after_hosted_fix(token: str) -> SyncOutcome:
@@ -76,8 +86,7 @@ async def after_hosted_fix(token: str) -> SyncOutcome:
     view = magic_links.open_link(token)
     _connection(view)
     outcome = await sync_connection(view.connection_id, user_present=True)
-    if outcome.status not in HOSTED_FIXES:
-        magic_links.spend(token)
+    _spend_when_settled(token, outcome, still_asking=HOSTED_FIXES)
     return outcome
 
 
@@ -86,6 +95,16 @@ async def retry_after_bank_action(token: str) -> SyncOutcome:
     view = magic_links.open_link(token)
     _connection(view)
     outcome = await sync_connection(view.connection_id, user_present=True)
-    if outcome.status != 'bank_action_required':
-        magic_links.spend(token)
+    _spend_when_settled(token, outcome, still_asking=frozenset({'bank_action_required'}))
+    return outcome
+
+
+async def retry_sync(token: str) -> SyncOutcome:
+    """« Réessayer » after a technical failure: the sync again, with the client present."""
+    view = magic_links.open_link(token)
+    if view.status not in TECHNICAL:
+        raise DomainError('Cette connexion n’attend plus rien de vous.')
+    _connection(view)
+    outcome = await sync_connection(view.connection_id, user_present=True)
+    _spend_when_settled(token, outcome, still_asking=HOSTED_FIXES | {'bank_action_required', 'pro_validation_required'})
     return outcome

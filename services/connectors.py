@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from services import audit, db
+from services import audit, db, outbound
 from services.banking_models import BankAccount
 from services.clients import visible_client
 from services.clock import now
@@ -115,7 +115,7 @@ def _checked_folder(folder: str | None, firm_id: int, name: str) -> str:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InvalidInput({'folder': f'Ce dossier ne peut pas être créé : {error.strerror or error}.'}) from None
+        raise InvalidInput({'folder': f'Ce dossier ne peut pas être créé : {outbound.file_sentence(error)}.'}) from None
     return str(path)
 
 

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import col
 
-from services import audit, db, events
+from services import audit, db, events, outbound
 from services.clock import now
 from services.errors import NotFound
 from services.formats.cfonb120_writer import write_cfonb120
@@ -67,7 +67,11 @@ def _claim(limit: int) -> list[int]:
         due = (
             session.execute(
                 select(Delivery)
-                .where(col(Delivery.status).in_(('pending', 'failed')), col(Delivery.next_attempt_at) <= moment)
+                .where(
+                    col(Delivery.status).in_(('pending', 'failed')),
+                    col(Delivery.next_attempt_at) <= moment,
+                    or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < moment),
+                )
                 .order_by(Delivery.next_attempt_at, Delivery.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -76,8 +80,18 @@ def _claim(limit: int) -> list[int]:
             .all()
         )
         for delivery in due:
-            delivery.next_attempt_at = moment + CLAIM
+            delivery.claimed_until = moment + CLAIM
         return [delivery.id for delivery in due]
+
+
+def release_claims() -> int:
+    """At start-up of the one process that delivers (the embedded default): what a killed process had claimed is due
+    again now; the receiver knows the idempotency key, so nothing arrives twice. How many."""
+    with db.session_scope() as session:
+        claimed = session.execute(select(Delivery).where(col(Delivery.claimed_until).is_not(None))).scalars().all()
+        for delivery in claimed:
+            delivery.claimed_until = None
+        return len(claimed)
 
 
 async def _post(connector: Connector, delivery: Delivery, body: bytes, http: httpx.AsyncClient) -> None:
@@ -88,13 +102,18 @@ async def _post(connector: Connector, delivery: Delivery, body: bytes, http: htt
         'X-Relais-Signature': signature(connector.secret or '', body),
         'X-Relais-File-Name': f'{delivery.file_name}.{extension}',
     }
+    partner = f'Le connecteur « {connector.name} »'
     try:
-        response = await http.post(connector.url, content=body, headers=headers)
+        response = await http.post(
+            connector.url, content=body, headers=headers, timeout=outbound.Budget().httpx_timeout()
+        )
     except httpx.HTTPError as error:
-        raise DeliveryFailed(f'{connector.url} injoignable ({type(error).__name__})') from None
+        log.info('delivery %s: %s', delivery.id, outbound.technical(error))
+        raise DeliveryFailed(outbound.transport_sentence(partner, error)) from None
     if response.status_code >= 300:
         permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 409, 425, 429)
-        raise DeliveryFailed(f'réponse {response.status_code} de {connector.url}', retryable=not permanent)
+        what = 'a refusé le relevé' if permanent else 'n’a pas pu recevoir le relevé'
+        raise DeliveryFailed(f'{partner} {what} (code {response.status_code}).', retryable=not permanent)
 
 
 def _drop(connector: Connector, delivery: Delivery, body: bytes) -> None:
@@ -107,13 +126,15 @@ def _drop(connector: Connector, delivery: Delivery, body: bytes) -> None:
         partial.write_bytes(body)
         os.replace(partial, target)
     except OSError as error:
-        raise DeliveryFailed(f'dépôt impossible dans {folder} ({error.strerror or error})') from None
+        log.info('delivery %s: %s', delivery.id, outbound.technical(error))
+        raise DeliveryFailed(f'Dépôt impossible dans le dossier {folder} : {outbound.file_sentence(error)}.') from None
 
 
 def _settle(delivery_id: int, *, error: DeliveryFailed | None, transport: str | None = None) -> None:
     with db.session_scope() as session:
         delivery = session.get(Delivery, delivery_id)
         delivery.attempts += 1
+        delivery.claimed_until = None
         if error is None:
             delivery.status = 'acknowledged' if transport == 'webhook' else 'sent'
             delivery.sent_at = now()
@@ -136,7 +157,7 @@ async def _deliver(delivery_id: int, http: httpx.AsyncClient) -> bool:
         statement = session.get(BankStatement, delivery.statement_id)
     try:
         if connector.removed_at is not None:
-            raise DeliveryFailed('connecteur supprimé', retryable=False)
+            raise DeliveryFailed('Le connecteur a été supprimé.', retryable=False)
         body = render(statement, connector)
         if connector.transport == 'webhook':
             await _post(connector, delivery, body, http)
@@ -169,7 +190,7 @@ def _acknowledge_taken_files() -> None:
 async def deliver_due(limit: int = 50) -> int:
     """Send what is due (new, or failed and due again); how many were delivered."""
     delivered = 0
-    async with httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0)) as http:
+    async with httpx.AsyncClient() as http:  # each post has its own budget (services.outbound)
         for delivery_id in _claim(limit):
             delivered += await _deliver(delivery_id, http)
     _acknowledge_taken_files()
@@ -185,4 +206,5 @@ def resend(actor: Actor, delivery_id: int) -> None:
         if delivery is None or connector.firm_id != actor.firm_id:
             raise NotFound('Envoi')
         delivery.status, delivery.next_attempt_at, delivery.last_error = 'pending', now(), None
+        delivery.claimed_until = None
         audit.record(session, 'delivery.resend', actor=actor, target_type='delivery', target_id=delivery.id)

@@ -46,10 +46,13 @@ class OutboxMessage(SQLModel, table=True):
     channel: str = Field(max_length=10)  # email, sms
     recipient: str = Field(max_length=254)
     subject: str | None = Field(default=None, max_length=200)
-    body: str
+    summary: str | None = Field(default=None, max_length=200)  # what it is about, shown instead of a secret body
+    body: str  # erased once sent when ``confidential`` (a password, a one-time code, a link that opens an account)
+    confidential: bool = False
     status: str = Field(default='pending', max_length=10, index=True)  # pending, sent, kept, failed
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_utc(index=True))
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # being sent by a process
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

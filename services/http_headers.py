@@ -33,3 +33,58 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RequestTooLarge(Exception):
+    pass
+
+
+class UploadLimitMiddleware:
+    """Uploads (NiceGUI's upload routes) over ``limit`` bytes are refused with 413 before they fill memory or disk:
+    the browser's own check (``max_file_size``) is a convenience a forged request skips."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] != 'http' or scope['method'] != 'POST' or '/upload/' not in scope['path']:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope['headers']).get(b'content-length', b'0')
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        received, started = 0, False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get('body', b''))
+            if received > self.limit:
+                raise RequestTooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message['type'] == 'http.response.start'
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except RequestTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = f'Fichier trop volumineux : {self.limit // (1024 * 1024)} Mo au plus.'.encode()
+        await send(
+            {
+                'type': 'http.response.start',
+                'status': 413,
+                'headers': [
+                    (b'content-type', b'text/plain; charset=utf-8'),
+                    (b'content-length', str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({'type': 'http.response.body', 'body': body})

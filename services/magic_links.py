@@ -129,6 +129,7 @@ def send_to_client(actor: Actor, connection_id: int) -> list[str]:
             subject=f'Action requise : {connection.bank_name}',
             text=text,
             sms=sms,
+            summary=f'Lien pour {what} ({connection.bank_name})',
         )
         if not recipients:
             raise DomainError('Ce dossier n’a ni e-mail ni téléphone de contact : copiez le lien.')

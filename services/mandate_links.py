@@ -83,6 +83,8 @@ def send_code(token: str) -> str:
             recipient=recipient,
             body=text,
             subject='Code de signature' if channel == 'email' else None,
+            summary='Code de signature du mandat',
+            confidential=True,
         )
         return _masked(recipient)
 

@@ -149,6 +149,7 @@ def send_link(actor: Actor, account_id: int) -> list[str]:
             subject='Mandat de relevés à signer',
             text=text,
             sms=sms,
+            summary=f'Lien de signature du mandat de l’IBAN {account.iban[:4]}…{account.iban[-4:]}',
         )
         if not recipients:
             raise DomainError('Ce dossier n’a ni e-mail ni téléphone de contact : copiez le lien.')

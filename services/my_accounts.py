@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from services import access, audit, client_fixes, events, iban_detail, mandates, statements, statuses, sync_manual
+from services import access, audit, client_fixes, events, iban_detail, import_jobs, mandates, statuses, sync_manual
 from services.banking_models import BankConnection, Transaction
 from services.db import session_scope
 from services.errors import DomainError, InvalidInput
@@ -116,7 +116,7 @@ def statements_of(actor: Actor, account_id: int) -> list[StatementRow]:
 
 def upload(actor: Actor, account_id: int, *, data: bytes, file_name: str) -> ImportSummary:
     """A statement file of this account, from a user who holds gestion on it."""
-    return statements.import_file(
+    return import_jobs.submit(
         actor, client_id=actor.client_id or 0, data=data, file_name=file_name, account_id=account_id
     )
 

@@ -17,9 +17,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import httpx
-from sqlmodel import Session, col, func, select
+from sqlalchemy import event as sa_event
+from sqlmodel import Session, col, func, or_, select
 
-from services.clock import now
+from services import events, outbound
+from services.clock import aware, now
 from services.db import session_scope
 from services.health_models import OutboxMessage
 from services.permissions import Actor, require
@@ -49,6 +51,7 @@ class MessagePage:
 
 
 _channels = Channels()
+_background: set[asyncio.Task] = set()
 
 
 def configure(channels: Channels) -> None:
@@ -57,25 +60,84 @@ def configure(channels: Channels) -> None:
 
 
 def enqueue(
-    session: Session, *, firm_id: int | None, channel: str, recipient: str, body: str, subject: str | None = None
+    session: Session,
+    *,
+    firm_id: int | None,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str | None = None,
+    summary: str | None = None,
+    confidential: bool = False,
 ) -> OutboxMessage:
-    message = OutboxMessage(firm_id=firm_id, channel=channel, recipient=recipient, subject=subject, body=body)
+    """A message to send once ``session`` commits. A ``confidential`` body (a password, a code, a link that opens
+    something) is never shown and is erased once the message has left; ``summary`` says what it is about."""
+    if confidential and not summary:
+        raise ValueError('a confidential message needs a summary to show instead of its body')
+    message = OutboxMessage(
+        firm_id=firm_id,
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        summary=summary,
+        confidential=confidential,
+    )
     session.add(message)
+    sa_event.listen(session, 'after_commit', lambda _session: deliver_soon(), once=True)
     return message
 
 
 def to_contact(
-    session: Session, *, firm_id: int | None, email: str | None, phone: str | None, subject: str, text: str, sms: str
+    session: Session,
+    *,
+    firm_id: int | None,
+    email: str | None,
+    phone: str | None,
+    subject: str,
+    text: str,
+    sms: str,
+    summary: str,
 ) -> list[str]:
-    """The e-mail and/or the SMS to a client file's contact; the recipients (none when the file has neither)."""
+    """The e-mail and/or the SMS to a client file's contact, holding a link (confidential); the recipients."""
     recipients = []
     if email:
-        enqueue(session, firm_id=firm_id, channel='email', recipient=email, subject=subject, body=text)
+        enqueue(
+            session,
+            firm_id=firm_id,
+            channel='email',
+            recipient=email,
+            subject=subject,
+            body=text,
+            summary=summary,
+            confidential=True,
+        )
         recipients.append(email)
     if phone:
-        enqueue(session, firm_id=firm_id, channel='sms', recipient=phone, body=sms)
+        enqueue(session, firm_id=firm_id, channel='sms', recipient=phone, body=sms, summary=summary, confidential=True)
         recipients.append(phone)
     return recipients
+
+
+def deliver_soon() -> None:
+    """Send now what was just written, when the application runs (its loop is bound); the scheduler's round
+    remains the safety net for what fails or what a command line wrote."""
+    loop = events.bound_loop()
+    if loop is not None and not loop.is_closed():
+        loop.call_soon_threadsafe(_start_delivery, loop)
+
+
+def _start_delivery(loop: asyncio.AbstractEventLoop) -> None:
+    task = loop.create_task(deliver_due())
+    _background.add(task)  # a reference, so the task is not collected mid-way
+    task.add_done_callback(_background.discard)
+
+
+def shown_text(message: OutboxMessage) -> str:
+    """What « Messages envoyés » may show of a message: never a confidential body."""
+    if message.confidential:
+        return f'{message.summary or message.subject or "Message"} (contenu confidentiel, visible du seul destinataire)'
+    return message.subject or message.summary or message.body[:80]
 
 
 def _claim(limit: int) -> list[OutboxMessage]:
@@ -83,22 +145,37 @@ def _claim(limit: int) -> list[OutboxMessage]:
     with session_scope() as session:
         due = session.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.status == 'pending', col(OutboxMessage.next_attempt_at) <= moment)
+            .where(
+                OutboxMessage.status == 'pending',
+                col(OutboxMessage.next_attempt_at) <= moment,
+                or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < moment),
+            )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
         for message in due:
-            message.next_attempt_at = moment + CLAIM
+            message.claimed_until = moment + CLAIM
             session.add(message)
         return list(due)
+
+
+def release_claims() -> int:
+    """At start-up of the one process that sends (the embedded default): what a killed process had claimed is due
+    again now, not when its claim runs out. How many."""
+    with session_scope() as session:
+        claimed = session.exec(select(OutboxMessage).where(col(OutboxMessage.claimed_until).is_not(None))).all()
+        for message in claimed:
+            message.claimed_until = None
+            session.add(message)
+        return len(claimed)
 
 
 def _send_email(message: OutboxMessage) -> None:
     email = EmailMessage()
     email['From'], email['To'], email['Subject'] = _channels.smtp_from, message.recipient, message.subject or 'Relais'
     email.set_content(message.body)
-    with smtplib.SMTP(_channels.smtp_host, _channels.smtp_port, timeout=15) as smtp:
+    with smtplib.SMTP(_channels.smtp_host, _channels.smtp_port, timeout=outbound.timeout()) as smtp:
         if _channels.smtp_starttls:
             smtp.starttls()
         if _channels.smtp_user:
@@ -108,8 +185,26 @@ def _send_email(message: OutboxMessage) -> None:
 
 async def _send_sms(message: OutboxMessage, http: httpx.AsyncClient) -> None:
     headers = {'Authorization': f'Bearer {_channels.sms_token}'} if _channels.sms_token else {}
-    response = await http.post(_channels.sms_url, json={'to': message.recipient, 'text': message.body}, headers=headers)
+    # a gateway that knows the key sends a message resent after a restart once only (at least once, else)
+    headers['Idempotency-Key'] = f'relais-sms-{message.id}-{int(aware(message.created_at).timestamp() * 1000)}'
+    body = {'to': message.recipient, 'text': message.body}
+    response = await http.post(_channels.sms_url, json=body, headers=headers, timeout=outbound.Budget().httpx_timeout())
     response.raise_for_status()
+
+
+def failure_sentence(channel: str, error: BaseException) -> str:
+    """Why a message did not leave, for « Messages envoyés » (the library's words stay in the log)."""
+    if channel == 'email':
+        if isinstance(error, smtplib.SMTPAuthenticationError):
+            return 'Le serveur d’e-mails a refusé l’identification de Relais.'
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            return 'Le serveur d’e-mails a refusé l’adresse du destinataire.'
+        if isinstance(error, smtplib.SMTPException):
+            return 'Le serveur d’e-mails a refusé le message.'
+        return outbound.transport_sentence('Le serveur d’e-mails', error)
+    if isinstance(error, httpx.HTTPStatusError):
+        return f'La passerelle SMS a refusé le message (code {error.response.status_code}).'
+    return outbound.transport_sentence('La passerelle SMS', error)
 
 
 def _configured(channel: str) -> bool:
@@ -120,6 +215,7 @@ def _settle(message_id: int, *, status: str, error: str | None = None) -> None:
     with session_scope() as session:
         message = session.get(OutboxMessage, message_id)
         message.attempts += status != 'kept'
+        message.claimed_until = None
         message.last_error = (error or '')[:300] or None
         if status == 'retry':
             delay = FIRST_RETRY * 2 ** (message.attempts - 1)
@@ -128,13 +224,15 @@ def _settle(message_id: int, *, status: str, error: str | None = None) -> None:
         else:
             message.status = status
             message.sent_at = now() if status == 'sent' else None
+        if message.confidential and message.status in ('sent', 'kept', 'failed'):
+            message.body = ''  # gone from the database once it has left (or can never leave)
         session.add(message)
 
 
 async def deliver_due(limit: int = 50) -> int:
     """Send the messages that are due; how many were sent."""
     sent = 0
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as http:
+    async with httpx.AsyncClient() as http:  # each send has its own budget (services.outbound)
         for message in _claim(limit):
             if not _configured(message.channel):
                 _settle(message.id, status='kept')
@@ -145,8 +243,8 @@ async def deliver_due(limit: int = 50) -> int:
                 else:
                     await _send_sms(message, http)
             except (OSError, smtplib.SMTPException, httpx.HTTPError) as error:
-                log.warning('outbox: message %s not sent: %s', message.id, error)
-                _settle(message.id, status='retry', error=f'{type(error).__name__}: {error}')
+                log.warning('outbox: message %s not sent: %s', message.id, outbound.technical(error))
+                _settle(message.id, status='retry', error=failure_sentence(message.channel, error))
                 continue
             _settle(message.id, status='sent')
             sent += 1

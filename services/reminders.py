@@ -65,7 +65,14 @@ def _remind(connection_id: int) -> bool:
         ).all()
         for recipient in filter(None, [client.contact_email, *copies]):
             outbox.enqueue(
-                session, firm_id=connection.firm_id, channel='email', recipient=recipient, subject=subject, body=text
+                session,
+                firm_id=connection.firm_id,
+                channel='email',
+                recipient=recipient,
+                subject=subject,
+                body=text,
+                summary=f'Lien de renouvellement DSP2 ({connection.bank_name})',
+                confidential=True,
             )
         return True
 

@@ -11,16 +11,26 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import col, or_, select
 
-from services import bank_channel, cadence, daily_statements, deliveries, outbox, reminders
+from services import (
+    bank_channel,
+    cadence,
+    daily_statements,
+    deliveries,
+    failures,
+    import_jobs,
+    outbox,
+    reminders,
+    sync,
+)
 from services.banking_models import BankConnection
 from services.clock import now
 from services.db import session_scope
 from services.errors import DomainError
 from services.models import Client
-from services.sync import sync_connection
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 8
@@ -62,12 +72,12 @@ async def sync_due_connections() -> int:
     async def one(connection_id: int) -> bool:
         async with gate:
             try:
-                await sync_connection(connection_id, user_present=False)
+                await sync.sync_connection(connection_id, user_present=False)
                 return True
             except DomainError:
                 return False  # already running (a person asked for it), or removed meanwhile
-            except Exception:  # one failing connection must not stop the round
-                log.exception('scheduled sync of connection %s failed', connection_id)
+            except Exception as error:  # one failing connection must not stop the round
+                failures.report(error, where=f'synchronisation planifiée de la connexion {connection_id}')
                 return False
 
     return sum(await asyncio.gather(*(one(c) for c in due_connections())))
@@ -81,8 +91,27 @@ async def produce_daily_statements() -> None:
     await asyncio.to_thread(daily_statements.produce)
 
 
+def _job_failed(event: JobExecutionEvent) -> None:
+    """A job's fault gets an error id in the log and the journal; the job runs again at its next period."""
+    failures.report(event.exception, where=f'tâche de fond « {event.job_id} »')
+
+
+def resume_interrupted_work() -> None:
+    """What a killed or restarted process left half-done is taken up again at once (this process is the only one
+    that runs background work in the embedded default)."""
+    resumed = {
+        'synchronisations': sync.resume_interrupted(),
+        'messages': outbox.release_claims(),
+        'envois aux connecteurs': deliveries.release_claims(),
+        'imports de relevés': import_jobs.resume_pending(),
+    }
+    if any(resumed.values()):
+        log.warning('resumed after a restart: %s', ', '.join(f'{n} {what}' for what, n in resumed.items() if n))
+
+
 def start() -> None:
     global _scheduler
+    resume_interrupted_work()
     _scheduler = AsyncIOScheduler(timezone='UTC', job_defaults={'coalesce': True, 'max_instances': 1})
     _scheduler.add_job(sync_due_connections, 'interval', seconds=60, id='sync', misfire_grace_time=60)
     _scheduler.add_job(outbox.deliver_due, 'interval', seconds=30, id='outbox', misfire_grace_time=30)
@@ -90,6 +119,7 @@ def start() -> None:
     _scheduler.add_job(bank_channel.follow_mandates, 'interval', seconds=30, id='mandates', misfire_grace_time=30)
     _scheduler.add_job(send_reminders, 'interval', hours=1, id='reminders', misfire_grace_time=3600)
     _scheduler.add_job(produce_daily_statements, 'interval', hours=1, id='statements', misfire_grace_time=3600)
+    _scheduler.add_listener(_job_failed, EVENT_JOB_ERROR)
     _scheduler.start()
     for job in _scheduler.get_jobs():  # a first round at start-up, not one period later
         job.modify(next_run_time=now())

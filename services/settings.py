@@ -36,6 +36,7 @@ class Settings:
     bank_url: str  # the mandated statement channel of the bank (the demo bank of the sandbox by default)
     bank_inbox_secret: str
     sandbox_mandate_delay: float
+    outbound_timeout: float  # seconds an outbound call may take, its retries included
     channels: Channels
 
 
@@ -139,6 +140,13 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _outbound_timeout(env: Mapping[str, str]) -> float:
+    seconds = _seconds(env, 'RELAIS_OUTBOUND_TIMEOUT', 10.0)
+    if not 1 <= seconds <= 60:
+        raise SettingsError('RELAIS_OUTBOUND_TIMEOUT : de 1 à 60 secondes / from 1 to 60 seconds')
+    return seconds
+
+
 def _channels(env: Mapping[str, str]) -> Channels:
     """E-mail by SMTP and SMS through an HTTP gateway; either left unset keeps its messages in the outbox."""
     port = env.get('RELAIS_SMTP_PORT', '587').strip()
@@ -179,6 +187,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         scheduler=_flag(env, 'RELAIS_SCHEDULER'),
         secret=_secret(env, data_dir),
         https=_flag(env, 'RELAIS_HTTPS'),
+        outbound_timeout=_outbound_timeout(env),
         **provider,
         channels=_channels(env),
     )

@@ -104,7 +104,28 @@ class Delivery(SQLModel, table=True):
     file_name: str = Field(max_length=120)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # being sent by a process
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     acknowledged_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class StatementImport(SQLModel, table=True):
+    """A statement file a person dropped, kept on disk (``stored_as``) until its import is committed: a restart in the
+    middle imports it again by itself (services.import_jobs)."""
+
+    __tablename__ = 'statement_import'
+
+    id: int | None = Field(default=None, primary_key=True)
+    firm_id: int = Field(foreign_key='firm.id')
+    client_id: int = Field(foreign_key='client.id')
+    account_id: int | None = Field(default=None, foreign_key='bank_account.id')
+    user_id: int | None = None
+    file_name: str = Field(max_length=255)
+    stored_as: str = Field(max_length=80)
+    status: str = Field(default='pending', max_length=10, index=True)  # pending, done, failed
+    error: str | None = Field(default=None, max_length=500)
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc())
+    finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from services import outbound
 from services.formats import FormatError, Statement, parse_file
 
 
@@ -42,7 +43,7 @@ def file_report(path: Path, *, strict: bool = False) -> dict:
     except FormatError as error:
         return {'file': str(path), 'statements': [], 'errors': [str(error)]}
     except OSError as error:
-        return {'file': str(path), 'statements': [], 'errors': [f'fichier illisible : {error.strerror or error}']}
+        return {'file': str(path), 'statements': [], 'errors': [f'fichier illisible : {outbound.file_sentence(error)}']}
     return {'file': str(path), 'statements': [statement_summary(s) for s in statements], 'errors': []}
 
 

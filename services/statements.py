@@ -74,12 +74,7 @@ def import_file(
 
     Firm staff upload into the files they see; a client user only into an account of their company on which they
     hold gestion."""
-    with db.session_scope() as session:
-        if account_id is not None:
-            access.account(session, actor, account_id, 'account.upload')
-        elif not actor.is_firm_staff:
-            raise Forbidden('Déposez le relevé depuis le compte concerné.')
-        require(actor, 'bank.manage' if actor.is_firm_staff else 'account.upload')
+    check_upload(actor, client_id=client_id, account_id=account_id)
     statements = read_file(data, file_name, strict=strict)
     with db.session_scope() as session:
         client = (visible_client if actor.is_firm_staff else _own_file)(session, actor, client_id)
@@ -88,6 +83,17 @@ def import_file(
         )
     summary.announce()
     return summary
+
+
+def check_upload(actor: Actor, *, client_id: int, account_id: int | None) -> None:
+    """Forbidden or NotFound unless ``actor`` may drop a statement file into this client file (or this account)."""
+    with db.session_scope() as session:
+        if account_id is not None:
+            access.account(session, actor, account_id, 'account.upload')
+        elif not actor.is_firm_staff:
+            raise Forbidden('Déposez le relevé depuis le compte concerné.')
+        require(actor, 'bank.manage' if actor.is_firm_staff else 'account.upload')
+        (visible_client if actor.is_firm_staff else _own_file)(session, actor, client_id)
 
 
 def _own_file(session: Session, actor: Actor, client_id: int) -> Client:
@@ -240,10 +246,15 @@ def _cents(amount) -> int | None:
 
 
 def _transaction(entry, currency: str) -> FileTransaction:
-    details = entry.details
+    label, details = entry.label, entry.details
+    if details:
+        raw_label = ' '.join([label, *details]).strip() or None
+        label = label or details[0]
+    else:
+        raw_label = label or None
     return FileTransaction(
-        label=entry.label or (details[0] if details else ''),
-        raw_label=(' '.join([entry.label, *details]).strip() or None) if details else (entry.label or None),
+        label=label,
+        raw_label=raw_label,
         amount=entry.amount,
         currency=currency,
         booked=entry.booking_date,

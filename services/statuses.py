@@ -10,6 +10,7 @@ from services.clock import aware, now
 from services.formatting import day, moment
 
 CONSENT_WARNING = timedelta(days=14)
+TECHNICAL = frozenset({'provider_error', 'bank_unavailable'})  # the sync failed beyond the client: « Réessayer »
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from services import audit, cadence, events, maintenance, statuses
+from services import audit, cadence, events, failures, maintenance, outbound, statuses
 from services.banking import client_sync_module
 from services.banking_models import BankAccount, BankConnection, ProviderUser
 from services.clients import visible_client
@@ -75,8 +75,9 @@ async def start_connection(actor: Actor, client_id: int, *, callback_url: str) -
     """The aggregator's hosted page where the client picks the bank and signs in."""
     require(actor, 'bank.manage')
     module = _module_for_client(actor, client_id)
-    user = await ensure_provider_user(module, client_id)
-    return await module.connect_url(user, email=actor.email, callback_url=callback_url, context=str(client_id))
+    with outbound.deadline():
+        user = await ensure_provider_user(module, client_id)
+        return await module.connect_url(user, email=actor.email, callback_url=callback_url, context=str(client_id))
 
 
 async def fix_connection_url(actor: Actor, connection_id: int, *, callback_url: str) -> str:
@@ -84,13 +85,14 @@ async def fix_connection_url(actor: Actor, connection_id: int, *, callback_url: 
     require(actor, 'bank.manage')
     connection = _connection_for(actor, connection_id)
     module = registry.get(connection.provider)
-    return await module.connect_url(
-        external_user(connection.client_id),
-        email=actor.email,
-        callback_url=callback_url,
-        item_id=connection.provider_item_id,
-        context=str(connection.client_id),
-    )
+    with outbound.deadline():
+        return await module.connect_url(
+            external_user(connection.client_id),
+            email=actor.email,
+            callback_url=callback_url,
+            item_id=connection.provider_item_id,
+            context=str(connection.client_id),
+        )
 
 
 def _connection_for(actor: Actor, connection_id: int) -> BankConnection:
@@ -107,9 +109,10 @@ async def finish_connection(actor: Actor, client_id: int, *, item_id: str, bank_
     require(actor, 'bank.manage')
     module = _module_for_client(actor, client_id)
     user = external_user(client_id)
-    item = await module.item(user, item_id)
-    accounts = await module.accounts(user, item_id)
-    name = bank_name or await _bank_name(module, item.bank_id)
+    with outbound.deadline():
+        item = await module.item(user, item_id)
+        accounts = await module.accounts(user, item_id)
+        name = bank_name or await _bank_name(module, item.bank_id)
     connection_id = register_connection(actor, client_id, module.key, item, accounts, name)
     launch(sync_connection(connection_id, user_present=True, refresh=False))
     return connection_id
@@ -162,8 +165,9 @@ async def _bank_name(module: Aggregator, bank_id: str | None) -> str:
 
 
 def launch(coroutine) -> asyncio.Task:
-    """Run in the background, keeping a reference so the task is not collected mid-way."""
-    task = asyncio.get_running_loop().create_task(coroutine)
+    """Run in the background, keeping a reference so the task is not collected mid-way; the deadline of the click
+    that started it does not follow it."""
+    task = asyncio.get_running_loop().create_task(coroutine, context=outbound.unbounded_context())
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
     return task
@@ -204,8 +208,8 @@ def _start(connection_id: int) -> tuple[BankConnection, bool, str | None]:
         if window is not None:
             connection.status, connection.status_description = 'maintenance', window.message
             connection.next_sync_at = window.ends_at  # resumes by itself once the window is over
-        else:
-            connection.last_attempt_at = now()
+        elif enabled:
+            connection.last_attempt_at = connection.sync_started_at = now()
         session.add(connection)
         return connection, enabled, window.message if window else None
 
@@ -215,8 +219,9 @@ def _record(connection_id: int, item: ProviderItem | None, *, error: str | None 
         connection = session.get(BankConnection, connection_id)
         if item is not None:
             apply_item(connection, item)
-        else:
+        else:  # the sync ends here; otherwise it ends once its accounts are imported (_count_new)
             connection.status, connection.status_description = 'provider_error', error
+            connection.sync_started_at = None
         connection.failures = connection.failures + 1 if connection.status in cadence.RETRYABLE else 0
         connection.next_sync_at = cadence.next_sync(connection.status, failures=connection.failures, at=now())
         session.add(connection)
@@ -228,6 +233,7 @@ def _postpone(connection_id: int, seconds: float) -> None:
     with session_scope() as session:
         connection = session.get(BankConnection, connection_id)
         connection.next_sync_at = now() + timedelta(seconds=seconds)
+        connection.sync_started_at = None
         session.add(connection)
 
 
@@ -268,9 +274,18 @@ async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> Syn
         _emit(connection, connection.status, message)
         return SyncOutcome(connection.status, ImportResult(), message)
     except ProviderError as error:
+        log.warning('sync of connection %s: %s (%s)', connection_id, error, error.detail)
         status = _record(connection_id, None, error=str(error))
         _emit(connection, status, str(error))
         return SyncOutcome(status, ImportResult(), str(error))
+    except Exception as error:  # a fault of ours: the connection says so, the support gets an id, nothing half-done
+        error_id = failures.report(
+            error, where=f'synchronisation de la connexion {connection_id}', firm_id=connection.firm_id
+        )
+        message = f'Erreur technique pendant la synchronisation (code {error_id}) : réessayez dans quelques minutes.'
+        status = _record(connection_id, None, error=message)
+        _emit(connection, status, message)
+        return SyncOutcome(status, ImportResult(), message)
     message = (
         statuses.STATUSES[status].sentence
         if status != 'ok'
@@ -281,10 +296,21 @@ async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> Syn
     return SyncOutcome(status, imported, message)
 
 
+def resume_interrupted() -> int:
+    """At start-up: the syncs a stopped process left half-way are due now (what they imported is kept, and the import
+    is idempotent, so the next sync adds only what is missing). How many."""
+    with session_scope() as session:
+        stopped = session.exec(select(BankConnection).where(col(BankConnection.sync_started_at).is_not(None))).all()
+        for connection in stopped:
+            connection.sync_started_at, connection.next_sync_at = None, now()
+            session.add(connection)
+        return len(stopped)
+
+
 def _count_new(connection_id: int, inserted: int) -> None:
     with session_scope() as session:
         connection = session.get(BankConnection, connection_id)
-        connection.new_transactions = inserted
+        connection.new_transactions, connection.sync_started_at = inserted, None
         session.add(connection)
 
 

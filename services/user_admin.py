@@ -106,6 +106,8 @@ def send_credentials(session: Session, user: User, temporary: str, firm_id: int)
         channel='sms',
         recipient=user.phone,
         body=f'Relais : votre mot de passe temporaire est {temporary} (identifiant envoyé par e-mail).',
+        summary='Mot de passe temporaire',
+        confidential=True,
     )
 
 

@@ -30,7 +30,7 @@ from services import audit, db, ventilation_access
 from services.banking_models import BankAccount, Transaction, TreasuryAccount
 from services.clock import aware
 from services.errors import DomainError, InvalidInput
-from services.formats import fec
+from services.formats import fec, fec_rules
 from services.formatting import PARIS, day
 from services.ledger import LineInput, bank_account_number, journal_code, journal_lines
 from services.models import Client
@@ -230,7 +230,11 @@ def check_period(start: date | None, end: date) -> None:
 def render(kind: str, client: Client, lines: list[fec.FecLine], end: date) -> ExportFile:
     stem = fec.file_name(client.siren, end).removesuffix('.txt')
     if kind == 'fec':
-        return ExportFile(f'{stem}.txt', fec.write_fec(lines), fec.MEDIA_TYPE)
+        content = fec.write_fec(lines)
+        problems = fec_rules.violations(fec.read_fec(content), closing=end)  # the file as the DGFiP will read it
+        if problems:
+            raise DomainError(fec_rules.summary(problems))
+        return ExportFile(f'{stem}.txt', content, fec.MEDIA_TYPE)
     if kind == 'csv':
         return ExportFile(f'{stem}.csv', write_csv(lines), CSV_MEDIA_TYPE)
     return ExportFile(f'{stem}.xlsx', write_xlsx(lines), XLSX_MEDIA_TYPE)

@@ -7,19 +7,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from services.outbound import OutboundError
 
-class ProviderError(Exception):
-    """The aggregator failed or refused; ``retryable`` says whether trying later may work."""
 
-    def __init__(self, message: str, *, status: int | None = None, retryable: bool = True) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retryable = retryable
+class ProviderError(OutboundError):
+    """The aggregator failed or refused, said in French; ``retryable`` says whether trying later may work."""
 
 
 class RateLimited(ProviderError):
     def __init__(self, retry_after: float) -> None:
-        super().__init__(f'Trop de demandes : réessayez dans {int(retry_after)} secondes.', status=429)
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f'L’agrégateur limite le nombre de demandes : réessayez dans {minutes} min.',
+            status=429,
+            detail=f'Retry-After {retry_after:.0f} s',
+        )
         self.retry_after = retry_after
 
 

@@ -1,30 +1,51 @@
 """Bridge-style aggregator over HTTP (API v3, Bridge-Version 2025-01-15), with httpx.AsyncClient.
 
-Explicit timeouts and connection limits; retries with jittered exponential backoff on transport
-errors, 5xx and 429, honouring Retry-After (a long Retry-After is returned to the caller as
-RateLimited instead of blocking). Amounts are read as Decimal straight from the JSON text.
+Each call has one time budget (services.outbound, RELAIS_OUTBOUND_TIMEOUT), its retries included: jittered
+exponential backoff on transport errors, 5xx and 429, honouring Retry-After (a long Retry-After is returned to the
+caller as RateLimited instead of blocking). Every failure is a ProviderError whose message is a French sentence
+saying what happened and what to do; the aggregator's own (English) message and the HTTP details stay in
+``detail``, for the log. Amounts are read as Decimal straight from the JSON text.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
 import random
 import time
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+from services import outbound
 from services.providers.base import Bank, ProviderAccount, ProviderError, ProviderItem, ProviderTransaction, RateLimited
 
 API_VERSION = '2025-01-15'
+AGAIN = 'Réessayez dans quelques minutes ; si cela dure, prévenez le support.'
+SUPPORT = 'Prévenez le support de Relais.'
 MAX_ATTEMPTS = 4
 LONGEST_WAIT = 8.0
 PAGE_SIZE = 500
+T = TypeVar('T')
+
+
+def _reads(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """An answer without the fields the API promises is « illisible », never a KeyError on a page."""
+
+    @functools.wraps(method)
+    async def read(self: BridgeAggregator, *args: Any, **kwargs: Any) -> T:
+        try:
+            return await method(self, *args, **kwargs)
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError) as error:
+            raise self._unreadable(f'{method.__name__}: {outbound.technical(error)}') from None
+
+    return read
 
 
 def _datetime(value: str | None) -> datetime | None:
@@ -47,8 +68,9 @@ class BridgeAggregator:
         webhook_secret: str,
         transport: httpx.AsyncBaseTransport | None = None,
         backoff: float = 0.2,
+        partner: str = 'Bridge',
     ) -> None:
-        self.key, self.label = key, label
+        self.key, self.label, self.partner = key, label, partner
         self._webhook_secret = webhook_secret.encode()
         self._backoff = backoff
         self._tokens: dict[str, tuple[str, float]] = {}
@@ -60,7 +82,6 @@ class BridgeAggregator:
                 'Bridge-Version': API_VERSION,
                 'Accept-Language': 'fr',
             },
-            timeout=httpx.Timeout(15.0, connect=5.0),
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
             transport=transport,
         )
@@ -76,28 +97,38 @@ class BridgeAggregator:
             return float(retry_after)
         return min(LONGEST_WAIT, self._backoff * 2**attempt) * (0.5 + random.random())
 
+    def _failure(
+        self, sentence: str, *, detail: str, status: int | None = None, retryable: bool = True
+    ) -> ProviderError:
+        return ProviderError(
+            f'{sentence} {AGAIN if retryable else SUPPORT}', detail=detail, status=status, retryable=retryable
+        )
+
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The response of the first attempt that is neither a 5xx nor a 429, all attempts within one budget."""
+        budget = outbound.Budget()
         for attempt in range(MAX_ATTEMPTS):
             response: httpx.Response | None = None
             try:
-                response = await self._http.request(method, path, **kwargs)
+                response = await self._http.request(method, path, timeout=budget.httpx_timeout(), **kwargs)
             except httpx.TransportError as error:
-                if attempt == MAX_ATTEMPTS - 1:
-                    raise ProviderError(f'Agrégateur injoignable ({type(error).__name__}).') from error
+                if attempt == MAX_ATTEMPTS - 1 or budget.left < 0.1:
+                    sentence = outbound.transport_sentence(self.partner, error)
+                    raise self._failure(sentence, detail=outbound.technical(error)) from error
             else:
                 if response.status_code < 500 and response.status_code != 429:
                     return response
             wait = self._wait(attempt, response)
-            if response is not None and response.status_code == 429 and wait > LONGEST_WAIT:
+            if response is not None and response.status_code == 429 and wait > min(LONGEST_WAIT, budget.left):
                 raise RateLimited(wait)
-            if attempt == MAX_ATTEMPTS - 1:
+            if attempt == MAX_ATTEMPTS - 1 or wait >= budget.left:
                 break
             await asyncio.sleep(wait)
         if response is not None and response.status_code == 429:
             raise RateLimited(self._wait(0, response))
-        raise ProviderError(
-            'Erreur technique de l’agrégateur, réessayez plus tard.',
-            status=response.status_code if response is not None else None,
+        status = response.status_code if response is not None else None
+        raise self._failure(
+            f'{self.partner} a une panne technique.', detail=f'HTTP {status} on {method} {path}', status=status
         )
 
     async def _json(self, method: str, path: str, *, user: str | None = None, **kwargs: Any) -> Any:
@@ -109,14 +140,32 @@ class BridgeAggregator:
             kwargs['headers'] = {'Authorization': f'Bearer {await self._token(user)}'}
             response = await self._send(method, path, **kwargs)
         if response.status_code >= 400:
-            raise ProviderError(self._message(response), status=response.status_code, retryable=False)
-        return json.loads(response.content, parse_float=Decimal) if response.content else None
+            raise self._refusal(response, f'{method} {path}')
+        try:
+            return json.loads(response.content, parse_float=Decimal) if response.content else None
+        except ValueError as error:  # a body cut off in transit, or not JSON at all
+            raise self._unreadable(f'{method} {path}: {error}') from None
+
+    def _refusal(self, response: httpx.Response, what: str) -> ProviderError:
+        """A 4xx, in words a firm can act on; the aggregator's own (English) message goes to the log only."""
+        detail = f'HTTP {response.status_code} on {what}: {self._message(response)}'[:500]
+        if response.status_code == 404:
+            sentence = f'{self.partner} ne connaît plus cette connexion : supprimez-la puis ajoutez-la de nouveau.'
+            return ProviderError(sentence, detail=detail, status=404, retryable=False)
+        if response.status_code in (401, 403):
+            sentence = f'{self.partner} refuse l’accès de Relais (identifiants de l’application).'
+        else:
+            sentence = f'{self.partner} a refusé la demande (code {response.status_code}).'
+        return self._failure(sentence, detail=detail, status=response.status_code, retryable=False)
+
+    def _unreadable(self, detail: str) -> ProviderError:
+        return self._failure(f'{self.partner} a envoyé une réponse illisible.', detail=detail[:500])
 
     @staticmethod
     def _message(response: httpx.Response) -> str:
         try:
             return str(response.json().get('message') or response.reason_phrase)
-        except ValueError:
+        except (ValueError, AttributeError):
             return response.reason_phrase
 
     async def _pages(self, path: str, *, user: str, params: dict[str, Any]) -> list[dict]:
@@ -131,12 +180,13 @@ class BridgeAggregator:
 
     # --- users -------------------------------------------------------------------------------------------
 
+    @_reads
     async def ensure_user(self, user: str) -> str:
         response = await self._send('POST', '/v3/aggregation/users', json={'external_user_id': user})
         if response.status_code == 201:
             return response.json()['uuid']
         if response.status_code != 409:
-            raise ProviderError(self._message(response), status=response.status_code, retryable=False)
+            raise self._refusal(response, 'POST /v3/aggregation/users')
         body = await self._json('GET', '/v3/aggregation/users', params={'external_user_id': user})
         return body['resources'][0]['uuid']
 
@@ -150,6 +200,7 @@ class BridgeAggregator:
 
     # --- banks and connections ---------------------------------------------------------------------------
 
+    @_reads
     async def banks(self) -> list[Bank]:
         resources: list[dict] = []
         next_uri: str | None = '/v3/providers'
@@ -160,6 +211,7 @@ class BridgeAggregator:
             next_uri, params = body.get('pagination', {}).get('next_uri'), None
         return [Bank(id=str(r['id']), name=r['name'], popular=bool(r.get('popular'))) for r in resources]
 
+    @_reads
     async def connect_url(
         self, user: str, *, email: str, callback_url: str, item_id: str | None = None, context: str | None = None
     ) -> str:
@@ -183,18 +235,22 @@ class BridgeAggregator:
             last_success_at=_datetime(body.get('last_successful_refresh')),
         )
 
+    @_reads
     async def item(self, user: str, item_id: str) -> ProviderItem:
         return self._item(await self._json('GET', f'/v3/aggregation/items/{item_id}', user=user))
 
+    @_reads
     async def refresh(self, user: str, item_id: str, *, user_present: bool) -> None:
         await self._json(
             'POST', f'/v3/aggregation/items/{item_id}/refresh', user=user, json={'user_present': user_present}
         )
 
+    @_reads
     async def refresh_finished(self, user: str, item_id: str) -> bool:
         body = await self._json('GET', f'/v3/aggregation/items/{item_id}/refresh-status', user=user)
         return body['status'] != 'in_progress'
 
+    @_reads
     async def validate_pro_accounts(self, user: str, item_id: str, account_ids: list[str]) -> ProviderItem:
         body = await self._json(
             'POST',
@@ -204,6 +260,7 @@ class BridgeAggregator:
         )
         return self._item(body)
 
+    @_reads
     async def create_demo_item(self, user: str, *, bank_id: str, identifiant: str) -> str:
         """Demo aggregator only (`POST /sandbox/items`): the item its hosted pages would make; its id."""
         user_uuid = await self.ensure_user(user)
@@ -211,11 +268,13 @@ class BridgeAggregator:
         body = await self._json('POST', '/sandbox/items', json=payload)
         return str(body['id'])
 
+    @_reads
     async def delete_item(self, user: str, item_id: str) -> None:
         await self._json('DELETE', f'/v3/aggregation/items/{item_id}', user=user)
 
     # --- accounts and transactions -----------------------------------------------------------------------
 
+    @_reads
     async def accounts(self, user: str, item_id: str) -> list[ProviderAccount]:
         rows = await self._pages('/v3/aggregation/accounts', user=user, params={'item_id': item_id, 'limit': PAGE_SIZE})
         return [
@@ -232,6 +291,7 @@ class BridgeAggregator:
             for r in rows
         ]
 
+    @_reads
     async def transactions(
         self,
         user: str,

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class Server:
     url: str
     data_dir: Path
     env: dict[str, str]
+    messages_url: str = ''  # where the demo's SMS operator and mailbox list what they received (the sandbox)
 
     def log(self) -> str:
         return (self.data_dir / 'server.log').read_text()
@@ -46,6 +48,29 @@ class Server:
     def sql(self, query: str, *args: object) -> list[tuple]:
         with sqlite3.connect(self.data_dir / 'relais.db') as connection:
             return connection.execute(query, args).fetchall()
+
+    @property
+    def outside(self) -> str:
+        return self.messages_url or f'{self.url}/sandbox'
+
+    def received(self, channel: str, *, to: str | None = None, after: int = 0, timeout: float = 15.0) -> str:
+        """The body of the newest message the demo's SMS operator or mailbox received (Relais keeps none of them)
+        on ``channel``, to ``to`` if given, with an id above ``after``; waits for the outbox to send it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [
+                m
+                for m in httpx.get(f'{self.outside}/messages.json', timeout=5).json()
+                if m['channel'] == channel and (to is None or m['recipient'] == to) and m['id'] > after
+            ]
+            if found:
+                return found[0]['body']
+            time.sleep(0.2)
+        raise AssertionError(f'no {channel} received for {to or "anyone"} within {timeout} s:\n{self.log()[-3000:]}')
+
+    def last_received_id(self) -> int:
+        messages = httpx.get(f'{self.outside}/messages.json', timeout=5).json()
+        return messages[0]['id'] if messages else 0
 
     def relais(self, *args: str) -> str:
         """Run the operator command line against this server's database."""
@@ -100,14 +125,14 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f'the app did not answer within 60 s:\n{log.read_text()}')
 
 
-@pytest.fixture(scope='session')
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp('relais-e2e')
+@contextmanager
+def running_app(data_dir: Path, **settings: str) -> Iterator[Server]:
+    """app.py in a subprocess on a free port with the demo data and ``settings``; stopped after the block."""
     port = _free_port()
     # NiceGUI switches to its test mode when it sees these variables: the server must not.
     env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST', 'NICEGUI')) and k != 'DATABASE_URL'}
     env.update(RELAIS_DATA_DIR=str(data_dir), RELAIS_DEMO='1', RELAIS_PORT=str(port), RELAIS_HOST='127.0.0.1')
-    env.update(RELAIS_SANDBOX_MANDATE_DELAY='1')  # the demo bank decides a signed mandate a second later
+    env.update(settings)
     log = data_dir / 'server.log'
     with log.open('w') as out:
         process = subprocess.Popen([sys.executable, 'app.py'], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -121,6 +146,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope='session')
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    # the demo bank decides a signed mandate a second later
+    with running_app(tmp_path_factory.mktemp('relais-e2e'), RELAIS_SANDBOX_MANDATE_DELAY='1') as app:
+        yield app
 
 
 @pytest.fixture(scope='session')

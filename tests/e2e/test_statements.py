@@ -32,10 +32,6 @@ def demo_account(server: Server, iban: str) -> int:
     raise AssertionError(f'the demo IBAN {iban} was not seeded within 60 s:\n{server.log()}')
 
 
-def last_outbox(server: Server, channel: str) -> str:
-    return server.sql('SELECT body FROM outbox_message WHERE channel = ? ORDER BY id DESC LIMIT 1', channel)[0][0]
-
-
 def test_a_client_signs_the_mandate_on_a_phone_and_the_firm_sees_the_bank_statements_arrive(
     page: Page, phone_page: Page, server: Server, authenticator: Authenticator
 ) -> None:
@@ -45,18 +41,20 @@ def test_a_client_signs_the_mandate_on_a_phone_and_the_firm_sees_the_bank_statem
     expect(page.get_by_test_id(f'iban-mandate-{account_id}')).to_have_text('À signer')
     page.get_by_test_id(f'iban-open-{account_id}').click()
     expect(page.get_by_test_id('iban-detail-value')).to_have_text('FR76 3000 4008 2300 0102 4567 863')
+    before = server.last_received_id()
     page.get_by_test_id('mandate-send').click()
     expect(page.get_by_text('Lien de signature envoyé à')).to_be_visible()
-    link = LINK.search(last_outbox(server, 'email')).group(0)
+    link = LINK.search(server.received('email', after=before)).group(0)
 
     phone_page.goto(link)
     expect(phone_page.get_by_test_id('link-title')).to_have_text('Mandat de relevés bancaires')
     expect(phone_page.get_by_test_id('mandate-iban')).to_have_text('FR76 3000 4008 2300 0102 4567 863')
     phone_page.get_by_test_id('link-name').fill('Jean-Michel Martin')
     phone_page.get_by_test_id('link-certify').click()
+    before = server.last_received_id()
     phone_page.get_by_test_id('mandate-send-code').click()
     expect(phone_page.get_by_text('Code envoyé')).to_be_visible()
-    code = re.search(r'est (\d{6})', last_outbox(server, 'sms')).group(1)
+    code = re.search(r'est (\d{6})', server.received('sms', after=before)).group(1)
     phone_page.get_by_test_id('mandate-code').fill(code)
     phone_page.get_by_test_id('mandate-sign').click()
     expect(phone_page.get_by_test_id('link-done')).to_have_text('Mandat signé.')

@@ -24,8 +24,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import select
 
-from services import sync
+from services import banking, demo, sync
+from services.db import session_scope
+from services.models import Client
 from services.permissions import Actor
 from services.providers import registry
 from services.providers.bridge import BridgeAggregator
@@ -217,3 +220,12 @@ async def bridge(sandbox: SandboxServer, admin: Actor) -> AsyncIterator[BridgeAg
     yield module
     await settle()
     await registry.close()
+
+
+@pytest.fixture
+def fictive(admin: Actor, bridge: BridgeAggregator) -> int:  # noqa: F811
+    """EntrepriseFictive with « Synchronisation avec Bridge » on."""
+    with session_scope() as session:
+        client_id = session.exec(select(Client.id).where(Client.legal_name == demo.FICTIVE)).one()
+    banking.set_activation(admin, client_id, enabled=True, module='bridge')
+    return client_id

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from services import banking, client_fixes, demo_banks, health, magic_links, maintenance, scheduler
+from services import banking, client_fixes, demo_banks, health, magic_links, maintenance, scheduler, sync
 from services.banking_models import BankConnection
 from services.clock import aware, now
 from services.db import session_scope
@@ -104,7 +104,7 @@ async def test_a_changed_password_is_given_through_the_aggregator_page(
     admin: Actor, bridge: BridgeAggregator, links: None
 ) -> None:
     connection_id = await connect(admin, bridge, 'One Up', 'pwd-link')
-    await scheduler.sync_connection(connection_id, user_present=True)
+    await sync.sync_connection(connection_id, user_present=True)
     assert status_of(connection_id) == 'credentials_invalid'
     token = token_of(magic_links.issue(admin, connection_id))
     url = await client_fixes.hosted_fix_url(token, callback_url='http://relais.test/lien/x/retour')
@@ -128,7 +128,7 @@ async def test_a_dsp2_renewal_moves_the_consent_180_days_past_the_renewal(
     admin: Actor, bridge: BridgeAggregator, sandbox: SandboxServer, links: None
 ) -> None:
     connection_id = await connect(admin, bridge, 'One Up', 'sca-renewal')
-    await scheduler.sync_connection(connection_id, user_present=True)
+    await sync.sync_connection(connection_id, user_present=True)
     assert status_of(connection_id) == 'sca_required'
     before = consent_of(connection_id)
     renewed_on = sandbox.advance_clock(3)  # the client renews three days later (the aggregator's clock)
@@ -179,10 +179,10 @@ async def test_a_maintenance_skips_syncs_and_they_resume_by_themselves(admin: Ac
         kind='sync',
         message='Serveurs en travaux.',
     )
-    outcome = await scheduler.sync_connection(connection_id, user_present=True)
+    outcome = await sync.sync_connection(connection_id, user_present=True)
     assert (outcome.status, status_of(connection_id)) == ('maintenance', 'maintenance')
     maintenance.cancel(admin, window.id)
-    outcome = await scheduler.sync_connection(connection_id, user_present=True)
+    outcome = await sync.sync_connection(connection_id, user_present=True)
     assert status_of(connection_id) == 'ok'
 
 

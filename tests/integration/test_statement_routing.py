@@ -139,6 +139,21 @@ async def test_a_wrong_secret_is_a_failure_that_is_not_retried(
     assert failed.status == 'failed' and '401' in failed.last_error and failed.next_attempt_at.year == 9999
 
 
+async def test_a_folder_that_cannot_be_written_says_why_in_french(
+    supervisor, admin, client_id, account_id, tmp_path: Path
+):
+    connector = connectors.add_connector(supervisor, kind='quadra', folder=str(tmp_path / 'quadra'))
+    connectors.attach(admin, account_id, connector.id)
+    (tmp_path / 'quadra').rmdir()
+    (tmp_path / 'quadra').write_text('un fichier a pris la place du dossier')
+    statements.import_file(admin, client_id=client_id, data=statement_file(day=20), file_name='releve.txt')
+    await deliveries.deliver_due()
+    failed = delivery_of(20)
+    assert failed.status == 'failed'
+    expected = f'Dépôt impossible dans le dossier {tmp_path}/quadra : un fichier porte déjà le nom du dossier.'
+    assert failed.last_error == expected
+
+
 async def test_a_folder_connector_drops_the_file_and_acknowledges_it_once_taken(
     supervisor, admin, client_id, account_id, tmp_path: Path
 ):

@@ -9,12 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from services import banking, demo, sync, sync_manual, webhooks
+from services import banking, sync, sync_manual, webhooks
 from services.banking_models import BankAccount, BankConnection, Transaction
 from services.clock import aware, now
 from services.db import session_scope
 from services.imports import cents
-from services.models import Client
 from services.permissions import Actor
 from services.providers.base import ProviderError
 from services.providers.bridge import BridgeAggregator
@@ -22,14 +21,6 @@ from tests.integration.conftest import Receiver, SandboxServer, settle
 from tests.integration.hosted import CALLBACK, Connected, bank_id, connect_through_pages, unique
 
 SQLITE_ONLY = pytest.mark.parametrize('database', ['sqlite'], indirect=True)
-
-
-@pytest.fixture
-def fictive(admin: Actor, bridge: BridgeAggregator) -> int:
-    with session_scope() as session:
-        client_id = session.exec(select(Client.id).where(Client.legal_name == demo.FICTIVE)).one()
-    banking.set_activation(admin, client_id, enabled=True, module='bridge')
-    return client_id
 
 
 async def hosted_item(admin: Actor, client_id: int, identifiant: str, module: BridgeAggregator) -> Connected:

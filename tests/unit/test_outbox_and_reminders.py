@@ -97,6 +97,8 @@ def make_due(message_id: int) -> None:
     with session_scope() as session:
         stored = session.get(OutboxMessage, message_id)
         stored.next_attempt_at = now() - timedelta(seconds=1)
+        if stored.claimed_until is not None:
+            stored.claimed_until = now() - timedelta(seconds=1)  # a claim runs out as time passes
         session.add(stored)
 
 
