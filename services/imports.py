@@ -90,6 +90,7 @@ class _Plan:
     account_id: int
     stamp: datetime = field(default_factory=now)
     inserts: list[tuple] = field(default_factory=list)  # in _INSERT_COLUMNS order: 200,000 dicts cost a second
+    days: dict = field(default_factory=dict)  # date -> ISO text, for fingerprints and SQLite's storage format
     updates: list[dict] = field(default_factory=list)
     removals: list[int] = field(default_factory=list)
 
@@ -117,8 +118,13 @@ _BACK = case((_TABLE.c.ventilation == 'removed', 'pending'), else_=_TABLE.c.vent
 _TAKEN = _Known(0, None, None, '', False, 0, None, True)
 
 
+_HUNDRED = Decimal(100)
+
+
 def cents(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_EVEN))
+    exact = amount * _HUNDRED
+    whole = int(exact)  # a bank amount has cents: no rounding to do, and int() costs a third of the rounding
+    return whole if whole == exact else int(exact.to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
 def _label_key(label: str) -> str:
@@ -128,8 +134,9 @@ def _label_key(label: str) -> str:
     return key[:120]
 
 
-def _fingerprint_base(t: ProviderTransaction, amount_cents: int) -> str:
-    return f'{t.date.isoformat()}|{amount_cents}|{_label_key(t.label)}|{"p" if t.pending else "b"}'
+def _fingerprint_base(t: ProviderTransaction, amount_cents: int, days: dict) -> str:
+    day = days.get(t.date) or days.setdefault(t.date, t.date.isoformat())  # a batch has few distinct days
+    return f'{day}|{amount_cents}|{_label_key(t.label)}|{"p" if t.pending else "b"}'
 
 
 def _load(session: Session, account_id: int, batch: list[ProviderTransaction]) -> list[_Known]:
@@ -200,7 +207,7 @@ def _values(t: ProviderTransaction, amount_cents: int, item_id: str, fingerprint
 
 def _plan_one(t: ProviderTransaction, matcher: _Matcher, plan: _Plan, item_id: str) -> None:
     amount_cents = cents(t.amount)
-    base = _fingerprint_base(t, amount_cents)
+    base = _fingerprint_base(t, amount_cents, plan.days)
     row = matcher.by_provider_id.get(t.id) if t.id is not None else None
     if row is not None:
         fingerprint = row.fingerprint if row.fingerprint.startswith(f'{base}|') else matcher.free_fingerprint(base, row)
@@ -209,11 +216,11 @@ def _plan_one(t: ProviderTransaction, matcher: _Matcher, plan: _Plan, item_id: s
         if row is None and not t.pending and matcher.pending:
             row = matcher.pending_for(t, amount_cents)
     if row is None:
-        stamp = plan.stamp
+        raw_label = t.raw_label
         plan.inserts.append(
             (
                 plan.account_id,
-                stamp,
+                plan.stamp,
                 item_id,
                 t.id,
                 fingerprint,
@@ -223,10 +230,10 @@ def _plan_one(t: ProviderTransaction, matcher: _Matcher, plan: _Plan, item_id: s
                 amount_cents,
                 t.currency,
                 t.label[:300],
-                (t.raw_label or '')[:300] or None,
+                (raw_label[:300] or None) if raw_label else None,
                 t.operation_type,
                 t.pending,
-                stamp,
+                plan.stamp,
             )
         )
         matcher.by_fingerprint[fingerprint] = _TAKEN
@@ -252,14 +259,12 @@ def import_transactions(
     return _apply(session, account_id, plan)
 
 
-_SQLITE_DATES = tuple(_INSERT_COLUMNS.index(name) for name in ('date', 'booking_date', 'value_date'))
-_SQLITE_TIMES = tuple(_INSERT_COLUMNS.index(name) for name in ('created_at', 'updated_at'))
 _INSERT_SQL = (
     f'INSERT INTO {_TABLE.name} ({", ".join(_INSERT_COLUMNS)}) VALUES ({", ".join("?" * len(_INSERT_COLUMNS))})'
 )
 
 
-def _insert(session: Session, rows: list[tuple]) -> None:
+def _insert(session: Session, rows: list[tuple], days: dict) -> None:
     connection = session.connection()
     if connection.dialect.name != 'sqlite':
         session.execute(insert(_TABLE), [dict(zip(_INSERT_COLUMNS, row, strict=True)) for row in rows])
@@ -267,23 +272,22 @@ def _insert(session: Session, rows: list[tuple]) -> None:
     # SQLAlchemy's per-row parameter processing costs more than SQLite's own insert when a statement file brings
     # 200,000 rows: the driver gets the values already in the dialect's storage format (ISO dates, naive
     # 'YYYY-MM-DD HH:MM:SS.ffffff' times; every row of a plan carries the plan's one stamp)
-    stamp = rows[0][_SQLITE_TIMES[0]].strftime('%Y-%m-%d %H:%M:%S.%f')
-    iso: dict = {None: None}
-    values = []
-    for row in rows:
-        line = list(row)
-        for i in _SQLITE_DATES:
-            day = line[i]
-            line[i] = iso[day] if day in iso else iso.setdefault(day, day.isoformat())
-        for i in _SQLITE_TIMES:
-            line[i] = stamp
-        values.append(tuple(line))
+    stamp = rows[0][1].strftime('%Y-%m-%d %H:%M:%S.%f')
+    iso = {None: None, **days}
+    for row in rows:  # the days no fingerprint needed (value dates, another booking date than the date)
+        for day in (row[6], row[7]):
+            if day not in iso:
+                iso[day] = day.isoformat()
+    values = [
+        (account, stamp, item, tid, key, iso[day], iso[booked], iso[valued], amount, money, label, raw, code, p, stamp)
+        for account, _, item, tid, key, day, booked, valued, amount, money, label, raw, code, p, _ in rows
+    ]
     connection.exec_driver_sql(_INSERT_SQL, values)
 
 
 def _apply(session: Session, account_id: int, plan: _Plan) -> ImportResult:
     if plan.inserts:
-        _insert(session, plan.inserts)
+        _insert(session, plan.inserts, plan.days)
     if plan.updates:
         columns = {name: bindparam(name) for name in plan.updates[0] if name != 'row_id'}
         statement = update(_TABLE).where(_TABLE.c.id == bindparam('row_id')).values(**columns, ventilation=_BACK)

@@ -1,14 +1,16 @@
 """Importing transactions never duplicates: re-syncs, reconnections, overlapping windows, pending → booked."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from services.banking_models import BankAccount, Transaction
 from services.db import session_scope
-from services.imports import ImportResult, import_transactions
+from services.imports import FileTransaction, ImportResult, cents, import_transactions
 from services.models import Client
 from services.providers.base import ProviderTransaction
 
@@ -121,3 +123,38 @@ def test_overlapping_windows_add_nothing_twice(account_id: int) -> None:
     run(account_id, 'item-1', BATCH[1:])
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(Transaction)).one() == 4
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12, places=4))
+def test_an_amount_becomes_cents_rounded_half_to_even_whatever_its_decimals(amount: Decimal) -> None:
+    assert cents(amount) == int((amount * 100).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def test_a_statement_file_batch_stores_its_days_and_labels_as_before(account_id: int) -> None:
+    batch = [
+        FileTransaction(
+            label='CB CAFE',
+            raw_label=None,
+            amount=Decimal('-3.50'),
+            currency='EUR',
+            booked=date(2026, 11, 3),
+            valued=None,
+            code='11',
+        ),
+        FileTransaction(
+            label='VIR RECU',
+            raw_label='VIR RECU ' + 'X' * 400,
+            amount=Decimal('10.005'),
+            currency='EUR',
+            booked=date(2026, 11, 4),
+            valued=date(2026, 11, 2),
+            code=None,
+        ),
+    ]
+    with session_scope() as session:
+        assert import_transactions(session, account_id, None, batch).inserted == 2
+    first, second = rows(account_id)
+    assert (first.date, first.booking_date) == (date(2026, 11, 3), date(2026, 11, 3))
+    assert first.value_date is None and first.raw_label is None
+    assert first.fingerprint == '2026-11-03|-350|cb cafe|b|0'
+    assert (second.value_date, second.amount_cents, len(second.raw_label)) == (date(2026, 11, 2), 1000, 300)
