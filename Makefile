@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium lint unit e2e bench bench-sync bench-live bench-import bench-ventilation clean
+.PHONY: run test install install-test chromium lint unit e2e bench bench-sync bench-live bench-import bench-ventilation bench-load fuzz clean
 
 $(PY):
 	$(SYSTEM_PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ bench-import: install-test
 
 bench-ventilation: install-test chromium
 	$(PY) bench/ventilation.py
+
+bench-load: install-test chromium
+	$(PY) bench/load.py
+
+fuzz: install-test
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10000} FUZZ_MAX_SECONDS=1 $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -44,11 +44,16 @@ from services import (
     scheduler,
     statements,
 )
-from services.http_headers import SecurityHeadersMiddleware, UploadLimitMiddleware
+from services.http_headers import BodyLimitMiddleware, SecurityHeadersMiddleware
 from services.providers import registry
 from services.settings import Settings, SettingsError, load_settings
 
 UPLOAD_OVERHEAD = 64 * 1024  # the multipart envelope around the file
+BODY_LIMITS = {  # bytes a POST may carry, by a piece of its path
+    '/upload/': statements.MAX_FILE_BYTES + UPLOAD_OVERHEAD,
+    bank_channel.INBOX_PATH: statements.MAX_FILE_BYTES,
+    '/webhooks/': 1024 * 1024,
+}
 
 
 def register_pages(settings: Settings) -> None:
@@ -154,7 +159,7 @@ def set_up(settings: Settings) -> None:
     app.on_shutdown(db.dispose)
     app.on_shutdown(lambda: events.bind_loop(None))
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
-    app.add_middleware(UploadLimitMiddleware, limit=statements.MAX_FILE_BYTES + UPLOAD_OVERHEAD)
+    app.add_middleware(BodyLimitMiddleware, limits=BODY_LIMITS)
     register_pages(settings)
     if sandbox is not None:
         app.on_shutdown(sandbox.state.mailbox.stop)

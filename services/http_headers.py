@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BASE_HEADERS = {
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "frame-ancestors 'none'",
+    'Content-Security-Policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'strict-origin-when-cross-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
@@ -39,20 +39,22 @@ class RequestTooLarge(Exception):
     pass
 
 
-class UploadLimitMiddleware:
-    """Uploads (NiceGUI's upload routes) over ``limit`` bytes are refused with 413 before they fill memory or disk:
-    the browser's own check (``max_file_size``) is a convenience a forged request skips."""
+class BodyLimitMiddleware:
+    """Bodies posted to the paths that contain one of ``limits``' keys (NiceGUI's upload routes, the webhooks, the
+    bank's inbox) over their limit are refused with 413 before they fill memory or disk, and before a signature is
+    even checked: the browser's own check (``max_file_size``) is a convenience a forged request skips."""
 
-    def __init__(self, app: ASGIApp, *, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, *, limits: dict[str, int]) -> None:
+        self.app, self.limits = app, limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope['type'] != 'http' or scope['method'] != 'POST' or '/upload/' not in scope['path']:
+        limit = self._limit(scope)
+        if limit is None:
             await self.app(scope, receive, send)
             return
         declared = dict(scope['headers']).get(b'content-length', b'0')
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
             return
         received, started = 0, False
 
@@ -60,7 +62,7 @@ class UploadLimitMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get('body', b''))
-            if received > self.limit:
+            if received > limit:
                 raise RequestTooLarge
             return message
 
@@ -73,10 +75,17 @@ class UploadLimitMiddleware:
             await self.app(scope, counted, watched)
         except RequestTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
-        body = f'Fichier trop volumineux : {self.limit // (1024 * 1024)} Mo au plus.'.encode()
+    def _limit(self, scope: Scope) -> int | None:
+        if scope['type'] != 'http' or scope['method'] != 'POST':
+            return None
+        return next((limit for part, limit in self.limits.items() if part in scope['path']), None)
+
+    @staticmethod
+    async def _refuse(send: Send, limit: int) -> None:
+        size = f'{limit // (1024 * 1024)} Mo' if limit >= 1024 * 1024 else f'{limit // 1024} Ko'
+        body = f'Fichier trop volumineux : {size} au plus.'.encode()
         await send(
             {
                 'type': 'http.response.start',

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import errno
+import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,6 +93,8 @@ def transport_sentence(partner: str, error: BaseException) -> str:
         return f'{partner} ne répond pas ({waiting_sentence()}).'
     if isinstance(error, httpx.HTTPStatusError):
         return f'{partner} a répondu par une erreur (code {error.response.status_code}).'
+    if isinstance(error, ssl.SSLError) or 'CERTIFICATE_VERIFY_FAILED' in str(error):
+        return f'{partner} présente un certificat qui n’a pas pu être vérifié.'
     if isinstance(error, httpx.TransportError | ConnectionError):
         return f'{partner} est injoignable pour le moment.'
     if isinstance(error, OSError):

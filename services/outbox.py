@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -177,7 +178,7 @@ def _send_email(message: OutboxMessage) -> None:
     email.set_content(message.body)
     with smtplib.SMTP(_channels.smtp_host, _channels.smtp_port, timeout=outbound.timeout()) as smtp:
         if _channels.smtp_starttls:
-            smtp.starttls()
+            smtp.starttls(context=ssl.create_default_context())  # the server's certificate and name are checked
         if _channels.smtp_user:
             smtp.login(_channels.smtp_user, _channels.smtp_password or '')
         smtp.send_message(email)
@@ -195,6 +196,8 @@ async def _send_sms(message: OutboxMessage, http: httpx.AsyncClient) -> None:
 def failure_sentence(channel: str, error: BaseException) -> str:
     """Why a message did not leave, for « Messages envoyés » (the library's words stay in the log)."""
     if channel == 'email':
+        if isinstance(error, ssl.SSLError):
+            return 'Le certificat du serveur d’e-mails n’a pas pu être vérifié : message non envoyé.'
         if isinstance(error, smtplib.SMTPAuthenticationError):
             return 'Le serveur d’e-mails a refusé l’identification de Relais.'
         if isinstance(error, smtplib.SMTPRecipientsRefused):

@@ -75,26 +75,37 @@ def _parser(kind: str):
     return parse
 
 
+def _shown_name(name: str) -> str:
+    """A member's name as a refusal may quote it: the archive's own text, so no control character, and short."""
+    return ''.join(' ' if ord(char) < 32 or 127 <= ord(char) < 160 else char for char in name).strip()[:120]
+
+
 def _parse_zip(data: bytes, *, strict: bool) -> list[Statement]:
+    """Every member read whole or the archive refused. zipfile raises whatever a damaged archive makes it meet
+    (BadZipFile, zlib.error, IndexError, struct.error, NotImplementedError…), in English: any exception from it is
+    the one French refusal below, while our parsers' refusals keep their own words."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [info for info in archive.infolist() if not info.is_dir()]
-    except zipfile.BadZipFile as error:
-        raise FormatError(f'archive ZIP illisible ({error})') from None
+    except Exception:
+        raise FormatError('archive ZIP illisible (fichier abîmé ou tronqué)') from None
     if len(members) > MAX_ZIP_MEMBERS or sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
         raise FormatError('archive ZIP trop volumineuse')
     statements: list[Statement] = []
     for info in members:
         try:
             content = archive.read(info)
+        except Exception:
+            where = _shown_name(info.filename)
+            raise FormatError(
+                'fichier illisible dans l’archive (abîmé, chiffré ou compressé autrement)', where=where
+            ) from None
+        try:
             kind = sniff(content)
             if kind == 'zip':
                 raise FormatError('archive ZIP imbriquée')
             statements.extend(_parser(kind)(content, strict=strict))
         except FormatError as error:
-            raise FormatError(
-                error.reason, where=f'{info.filename}' + (f', {error.where}' if error.where else '')
-            ) from None
-        except (zipfile.BadZipFile, OSError, RuntimeError) as error:
-            raise FormatError(f'fichier illisible dans l’archive ({error})', where=info.filename) from None
+            where = _shown_name(info.filename) + (f', {error.where}' if error.where else '')
+            raise FormatError(error.reason, where=where) from None
     return statements

@@ -61,7 +61,7 @@ async def test_signing_out_returns_to_the_sign_in_page(user: User) -> None:
 async def test_every_response_carries_the_security_headers(user: User) -> None:
     response = await user.http_client.get('/login')
     assert response.headers['x-frame-options'] == 'DENY'
-    assert response.headers['content-security-policy'] == "frame-ancestors 'none'"
+    assert response.headers['content-security-policy'] == "frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
     assert response.headers['x-content-type-options'] == 'nosniff'
     assert response.headers['referrer-policy'] == 'strict-origin-when-cross-origin'
     assert 'strict-transport-security' not in response.headers

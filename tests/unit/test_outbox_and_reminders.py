@@ -207,3 +207,50 @@ def test_the_milestones_and_the_cadence() -> None:
     assert cadence.next_sync('pro_validation_required', failures=0, at=at) is None
     backoff = [cadence.next_sync('bank_unavailable', failures=n, at=at) - at for n in (1, 2, 3, 4, 5)]
     assert backoff == [timedelta(hours=h) for h in (1, 2, 4, 6, 6)]
+
+
+@pytest.fixture
+def mailbox_with_a_self_signed_certificate(tmp_path) -> Iterator[int]:
+    """An SMTP server offering STARTTLS with a certificate nobody vouches for (made by openssl for the test)."""
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / 'key.pem', tmp_path / 'cert.pem'
+    subprocess.run(
+        [
+            'openssl',
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-keyout',
+            str(key),
+            '-out',
+            str(cert),
+            '-days',
+            '1',
+            '-subj',
+            '/CN=127.0.0.1',
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    port = free_port()
+    controller = Controller(Mailbox(), hostname='127.0.0.1', port=port, tls_context=context, require_starttls=True)
+    controller.start()
+    yield port
+    controller.stop()
+
+
+async def test_starttls_to_a_mail_server_whose_certificate_cannot_be_verified_sends_nothing(
+    mailbox_with_a_self_signed_certificate: int,
+) -> None:
+    outbox.configure(Channels(smtp_host='127.0.0.1', smtp_port=mailbox_with_a_self_signed_certificate))
+    sent_id = queue('email', 'dirigeant@entreprise-fictive.fr')
+    assert await outbox.deliver_due() == 0
+    refused = message(sent_id)
+    assert refused.status == 'pending' and refused.attempts == 1
+    assert refused.last_error == 'Le certificat du serveur d’e-mails n’a pas pu être vérifié : message non envoyé.'

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from services.http_headers import UploadLimitMiddleware
+from services.http_headers import BodyLimitMiddleware
 
 LIMIT = 1024 * 1024
 
@@ -24,8 +24,11 @@ def app() -> Starlette:
     routes = [
         Route('/_nicegui/client/c1/upload/7', upload, methods=['POST']),
         Route('/autre', upload, methods=['POST']),
+        Route('/webhooks/bridge', upload, methods=['POST']),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(UploadLimitMiddleware, limit=LIMIT)])
+    return Starlette(
+        routes=routes, middleware=[Middleware(BodyLimitMiddleware, limits={'/upload/': LIMIT, '/webhooks/': 1024})]
+    )
 
 
 async def post(path: str, body: bytes, **headers: str) -> httpx.Response:
@@ -52,6 +55,11 @@ async def test_an_upload_that_lies_about_its_length_is_cut_at_the_limit() -> Non
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app()), base_url='http://relais') as client:
         response = await client.post('/_nicegui/client/c1/upload/7', content=chunks())
     assert response.status_code == 413
+
+
+async def test_a_webhook_body_over_its_own_limit_is_refused_before_its_signature_is_read() -> None:
+    response = await post('/webhooks/bridge', b'{}' * 1024)
+    assert (response.status_code, response.text) == (413, 'Fichier trop volumineux : 1 Ko au plus.')
 
 
 async def test_other_addresses_are_not_limited_by_it() -> None:

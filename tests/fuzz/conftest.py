@@ -1,0 +1,67 @@
+"""Fuzzing of every statement parser and of the ZIP reader, seeded from the public corpus (../shared/statements) and
+from files Relais writes itself (camt.053, CFONB 120, MT940).
+
+`FUZZ_EXAMPLES` sets the number of mutated inputs per parser: a few hundred in the suite (CI), 10,000 with
+`make fuzz`, which also sets `FUZZ_MAX_SECONDS=1` so that a single input slower than a second fails the run. The
+slowest input of each parser and the counts are printed at the end of the session.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+EXAMPLES = int(os.environ.get('FUZZ_EXAMPLES', '300'))
+MAX_SECONDS = float(os.environ.get('FUZZ_MAX_SECONDS', '0'))  # 0: measured and printed only
+
+
+@dataclass
+class Tally:
+    inputs: int = 0
+    read: int = 0
+    refused: int = 0
+    slowest: float = 0.0
+    slowest_input: bytes = b''
+    reasons: set[str] = field(default_factory=set)
+
+
+TALLIES: dict[str, Tally] = defaultdict(Tally)
+
+
+def judged(name: str, parse: Callable[[bytes], object], data: bytes, refusal: type[Exception]) -> None:
+    """Parse ``data``: statements, or the French one-line refusal; anything else (a crash) fails the test."""
+    tally = TALLIES[name]
+    tally.inputs += 1
+    started = time.perf_counter()
+    try:
+        parse(data)
+    except refusal as refused:
+        tally.refused += 1
+        reason = str(refused)
+        assert reason and '\n' not in reason, f'a refusal must be one line: {reason!r}'
+        assert 'Traceback' not in reason and 'Error:' not in reason, f'library text in a refusal: {reason!r}'
+        tally.reasons.add(reason[:60])
+    else:
+        tally.read += 1
+    finally:
+        elapsed = time.perf_counter() - started
+        if elapsed > tally.slowest:
+            tally.slowest, tally.slowest_input = elapsed, data[:200]
+    if MAX_SECONDS:
+        assert elapsed < MAX_SECONDS, f'{name}: {elapsed:.2f} s for one input of {len(data)} bytes'
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not TALLIES:
+        return
+    terminalreporter.section('fuzzing')
+    for name, tally in sorted(TALLIES.items()):
+        terminalreporter.write_line(
+            f'{name:<12} {tally.inputs:>7,} inputs: {tally.read:,} read, {tally.refused:,} refused in French '
+            f'({len(tally.reasons)} distinct reasons), 0 crashes; slowest {tally.slowest * 1000:.0f} ms'
+        )
