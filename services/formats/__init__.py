@@ -29,10 +29,17 @@ def decode_text(data: bytes) -> str:
         return data.decode('latin-1')
 
 
+def _unknown() -> str:
+    raise FormatError(UNKNOWN)
+
+
 def sniff(data: bytes) -> str:
     """'cfonb120', 'mt940', 'camt', 'ofx' or 'zip'; FormatError for anything else."""
     if data.startswith(b'PK\x03\x04'):
         return 'zip'
+    if data.startswith((b'\xff\xfe', b'\xfe\xff')):  # UTF-16 (some banks' camt): its BOM says which byte order
+        head = data[:4096].decode('utf-16', errors='ignore').lstrip('\ufeff \t\r\n')
+        return 'camt' if head.startswith('<') and 'camt.05' in head else _unknown()
     head = decode_text(data[:4096]).lstrip('\x00\x01\ufeff \t\r\n')
     upper = head.upper()
     if upper.startswith('OFXHEADER') or '<OFX>' in upper:

@@ -14,7 +14,10 @@ Everything ``camt.parse`` reads is written so that ``parse(write_camt053(x)) == 
   other reference (from another format) as a detail « key value »;
 - the code as ``Domn/Fmly/SubFmlyCd`` when it reads like 'PMNT/RCDT/ESCT', else ``Prtry/Cd``.
 Text longer than the schema allows is cut to its length (names 140, references 35 characters); what would change
-an amount or a balance (more than 5 decimals, a statement without dated balance) is refused with FormatError.
+an amount, a balance or the account (more decimals than the currency has, a statement without dated balance, an IBAN
+the schema refuses, a number longer than ``Othr/Id``'s 34 characters) is refused with FormatError. An amount written
+with zeros past its currency's units (12.500 EUR) is written in them (12.50). Every message validates against the
+ISO 20022 schema camt.053.001.02 (tests/conformance/test_camt_schema.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from services.formats.camt import LINE, REFERENCES, is_amount, reversal_note
+from services.formats.camt_values import minor_units
 from services.formats.model import AccountId, Entry, FormatError, Statement
 
 NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'
@@ -32,6 +36,7 @@ LINES_PER_DETAIL = 3  # StructuredRemittanceInformation7 holds 3 AddtlRmtInf at 
 # characters XML 1.0 cannot carry, and C0 controls a parser would not give back as written
 _NOT_XML = re.compile('[^\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
 _DOMAIN_CODE = re.compile(r'[^/\s]{1,4}/[^/\s]{1,4}/[^/\s]{1,4}')
+_IBAN = re.compile(r'[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{1,30}')
 
 
 def _clean(text: str, width: int | None = None) -> str:
@@ -65,6 +70,12 @@ def _amount(parent: ET.Element, amount: Decimal, currency: str, *, with_sign: bo
     text = format(abs(amount), 'f') if amount.is_finite() else ''
     if not is_amount(text):
         raise FormatError(f'montant {amount} non représentable en camt (18 chiffres dont 5 décimales au plus)')
+    units = minor_units(currency)
+    if amount.as_tuple().exponent < -units:
+        exact = amount.quantize(Decimal(1).scaleb(-units))  # 18 digits at most: within Decimal's 28
+        if exact != amount:
+            raise FormatError(f'montant {amount} : {units} décimales au plus en {currency} (ISO 4217)')
+        text = format(abs(exact), 'f')  # 12.500 EUR is 12.50 EUR, what the reader reads without a warning
     _add(parent, 'Amt', text, Ccy=currency)
     if with_sign:
         _add(parent, 'CdtDbtInd', 'DBIT' if amount < 0 else 'CRDT')
@@ -74,10 +85,16 @@ def _account(parent: ET.Element, account: AccountId, currency: str) -> None:
     if not re.fullmatch('[A-Z]{3}', currency):
         raise FormatError(f'devise « {currency} » invalide : un camt.053 attend un code ISO 4217 (EUR)')
     acct = _add(parent, 'Acct')
+    number = _clean(account.display()).strip()
     if account.iban:
-        _add(acct, 'Id/IBAN', account.iban.replace(' ', '').upper())
-    elif _clean(account.display()).strip():  # a RIB without IBAN reads back as one number « bank branch account »
-        _put(acct, 'Id/Othr/Id', account.display(), 34)
+        iban = re.sub(r'\s', '', account.iban).upper()
+        if not _IBAN.fullmatch(iban):  # the schema's IBAN2007Identifier
+            raise FormatError(f'IBAN « {account.iban[:40]} » invalide : pas de camt.053 possible')
+        _add(acct, 'Id/IBAN', iban)
+    elif len(number) > 34:  # cut, it would name another account
+        raise FormatError(f'numéro de compte « {number[:40]}… » de plus de 34 caractères (Othr/Id) : pas de camt.053')
+    elif number:  # a RIB without IBAN reads back as one number « bank branch account »
+        _add(acct, 'Id/Othr/Id', number)
     else:
         raise FormatError('compte sans IBAN ni numéro : pas de camt.053 possible')
     _add(acct, 'Ccy', currency)

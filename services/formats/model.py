@@ -15,9 +15,15 @@ class FormatError(ValueError):
     """A file that cannot be read: the message names the line or record and the reason, in French."""
 
     def __init__(self, reason: str, *, where: str | None = None) -> None:
+        reason, where = _one_line(reason), _one_line(where) if where else where
         super().__init__(f'{where} : {reason}' if where else reason)
         self.reason = reason
         self.where = where
+
+
+def _one_line(text: str) -> str:
+    """A reason may quote the file: its control characters (a line break in a zone, say) must not split the line."""
+    return ''.join(' ' if ord(char) < 32 or 127 <= ord(char) < 160 else char for char in text)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,10 @@ What ofxparse (0.21) gets wrong or leaves to us, and what this module adds:
 - ``fail_fast`` is a class attribute: two parses at once would share it. A subclass and a lock keep them apart.
 - It raises anything (ValueError on a header line, AttributeError from BeautifulSoup…); every failure here is a
   FormatError in French.
-- A decimal comma (``<TRNAMT>-12,50``) is made a point before ofxparse sees it, instead of trusting its guesses.
+- Amounts (``TRNAMT``, ``BALAMT``) are read by ``ofx_values``, as OFX writes them (a sign, a point or a comma) and
+  with a warning when they group digits or put a space after their sign, instead of trusting ofxparse's guesses.
+- French banks name an account by its RIB (BANKID, BRANCHID, ACCTID), never by IBAN: the IBAN is derived from it,
+  its clé RIB checked when ACCTID gives one (``ofx_values.rib_iban``).
 - OFX gives only the ledger balance (LEDGERBAL). The opening balance is derived (closing − movements) and a warning
   says so; the period comes from DTSTART/DTEND, else from the entries and the balance date.
 - In lenient mode (``fail_fast=False``) it drops unreadable transactions into ``discarded_entries`` without a word:
@@ -35,9 +38,9 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from services.formats.model import AccountId, Entry, FormatError, Statement
+from services.formats.ofx_values import amounts, in_ofxparse_order, rib_iban
 
 _LOCK = threading.Lock()
-_DECIMAL_COMMA = re.compile(r'(<(?:TRNAMT|BALAMT)>\s*[+-]?\d*),(\d+)(?=\s*(?:<|$))', re.IGNORECASE | re.MULTILINE)
 _TIMEZONE = re.compile(r'\[[^\]]*\]\s*$')
 # ofxparse's messages for a transaction it cannot read, in French (the value read is added when known)
 _REASONS = (
@@ -72,18 +75,22 @@ def parse(data: bytes, *, strict: bool = False) -> list[Statement]:
     start = text.upper().find('<OFX')
     if start < 0:
         raise FormatError('ce fichier n’est pas un relevé OFX (balise <OFX> absente)')
-    body = _DECIMAL_COMMA.sub(r'\1.\2', text[start:])
+    body, notes = amounts(text[start:])
     with _LOCK:
         try:
             ofx = _Parser.parse(io.BytesIO(b'ENCODING:UTF-8\n\n' + body.encode('utf-8')), fail_fast=strict)
         except ofxparse.OfxParserException as error:
             raise FormatError(f'opération illisible : {_reason(str(error))}') from None
-        except Exception as error:  # ofxparse lets through whatever BeautifulSoup, codecs and its lookups raise
-            raise FormatError(f'fichier OFX illisible ({type(error).__name__} : {error})') from None
+        except Exception:  # ofxparse lets through whatever BeautifulSoup, codecs and its lookups raise, in English
+            raise FormatError('fichier OFX illisible (balises abîmées, incomplètes ou mal imbriquées)') from None
     accounts = [account for account in ofx.accounts if account.type != AccountType.Investment]
     if not accounts:
         raise FormatError('aucun compte bancaire (BANKACCTFROM/CCACCTFROM) dans ce fichier OFX')
-    return [_statement(account, strict=strict) for account in accounts]
+    order = in_ofxparse_order(body)  # whose amounts the notes are about
+    return [
+        _statement(account, strict=strict, notes=notes.get(order[n], []) if n < len(order) else [])
+        for n, account in enumerate(accounts)
+    ]
 
 
 def _decode(data: bytes) -> str:
@@ -97,7 +104,7 @@ def _decode(data: bytes) -> str:
     return data.decode('latin-1')
 
 
-def _statement(account: Any, *, strict: bool) -> Statement:
+def _statement(account: Any, *, strict: bool, notes: list[str]) -> Statement:
     raw = account.statement
     number = (account.account_id or '').strip()
     if not number:
@@ -105,13 +112,15 @@ def _statement(account: Any, *, strict: bool) -> Statement:
     currency = (account.curdef or raw.currency or '').strip().upper()
     if not currency and strict:
         raise FormatError(f'devise (CURDEF) absente pour le compte {number}')
+    bank, branch = account.routing_number or None, account.branch_id or None
+    iban, wrong_key = _iban(number), None
+    if iban is None:  # French banks give the RIB: BANKID, BRANCHID, ACCTID
+        iban, wrong_key = rib_iban(bank, branch, number)
     statement = Statement(
         format='ofx',
-        account=AccountId(
-            iban=_iban(number), bank=account.routing_number or None, branch=account.branch_id or None, number=number
-        ),
+        account=AccountId(iban=iban, bank=bank, branch=branch, number=number),
         currency=currency,
-        warnings=[] if currency else ['Devise (CURDEF) absente.'],
+        warnings=([] if currency else ['Devise (CURDEF) absente.']) + ([wrong_key] if wrong_key else []) + notes,
     )
     discarded = [_reason(entry['error'], entry['content']) for entry in raw.discarded_entries]
     for transaction in raw.transactions:

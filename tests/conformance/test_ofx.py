@@ -140,7 +140,7 @@ def test_two_accounts_in_one_file_are_two_statements():
     current = account('00012345678') + transactions(transaction('-12.50', 'A1')) + ledger('100.00')
     savings = account('FR76 3000 6000 0112 3456 7890 189') + transactions(transaction('3.21', 'I1')) + ledger('500.00')
     first, second = parse(sgml(current, savings))
-    assert (first.account.number, first.account.iban) == ('00012345678', None)
+    assert (first.account.number, first.account.iban) == ('00012345678', 'FR7630004001230001234567843')  # the RIB's
     assert second.account.number == 'FR76 3000 6000 0112 3456 7890 189'
     assert second.account.iban == 'FR7630006000011234567890189'
     assert first.account.display() == '30004 00123 00012345678'

@@ -106,3 +106,13 @@ def forged_zip(name: str, deflated: bytes, *, size: int) -> bytes:
 
 def test_the_limits_are_those_the_readme_announces() -> None:
     assert (MAX_ZIP_MEMBERS, MAX_UNZIPPED_BYTES) == (500, 200 * 1024 * 1024)
+
+
+def test_a_camt_file_in_utf16_is_recognised_and_read() -> None:
+    camt = next(seed for seed in seeds('camt'))
+    statements = parse_file(camt.decode('utf-8').replace('encoding="UTF-8"', 'encoding="UTF-16"').encode('utf-16'))
+    assert statements and statements[0].entries
+
+
+def test_a_utf16_file_that_is_no_camt_is_refused() -> None:
+    assert 'relevé bancaire reconnu' in refused('Bonjour, ceci est une lettre.'.encode('utf-16'))
