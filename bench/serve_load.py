@@ -89,7 +89,7 @@ async def sync_everything() -> None:
     progress['sync_seconds'] = time.perf_counter() - started
 
 
-def start_load() -> dict:
+async def start_load() -> dict:
     progress.update(started=time.time(), synced=0, outcomes=Counter(), sync_seconds=None)
     background_tasks.create(sync_everything(), name='bench full sync')
     return {'imports': import_jobs.resume_pending()}

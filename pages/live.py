@@ -54,7 +54,7 @@ class LiveScreens:
         self.delay = delay
         self._screens: dict[int, LiveScreen] = {}
         self._dirty: dict[int, LiveScreen] = {}
-        self._pending = False
+        self._round: asyncio.Task | None = None  # the redraw round waiting for the burst to settle
         self._listening = False
 
     def add(self, screen: LiveScreen, client: Client) -> None:
@@ -73,13 +73,17 @@ class LiveScreens:
         for key, screen in list(self._screens.items()):
             if isinstance(event, getattr(screen, 'hears', events.ConnectionChanged)) and screen.hear(event):
                 self._dirty[key] = screen
-        if self._dirty and not self._pending:
-            self._pending = True
-            background_tasks.create(self._redraw_soon(), name='live redraw')
+        if self._dirty and not self._round_pending():
+            self._round = background_tasks.create(self._redraw_soon(), name='live redraw')
+
+    def _round_pending(self) -> bool:
+        """A round is coming on this loop (one left behind by a loop that closed, in tests, is not)."""
+        round_ = self._round
+        return round_ is not None and not round_.done() and not round_.get_loop().is_closed()
 
     async def _redraw_soon(self) -> None:
         await asyncio.sleep(self.delay)  # the events of one burst (a round of syncs) are drawn once
-        self._pending = False
+        self._round = None
         dirty, self._dirty, reads = list(self._dirty.values()), {}, Reads()
         for index, screen in enumerate(dirty, start=1):
             try:

@@ -1,7 +1,9 @@
 """Database engine and units of work.
 
 The engine is configured at start-up by ``configure()``; nothing connects at import time.
-SQLite gets WAL, a busy timeout and foreign keys on every connection; PostgreSQL is used as is.
+SQLite gets WAL, a busy timeout and foreign keys on every connection; PostgreSQL is used as is. SQLite has one
+writer at a time: a write waits up to BUSY_SECONDS for it (a 200,000-entry import holds it a few seconds) instead of
+failing with « database is locked », which is why writes run in worker threads, never on the event loop.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / 'migrations'
+BUSY_SECONDS = 30
 
 _engine: Engine | None = None
 
@@ -24,7 +27,7 @@ _engine: Engine | None = None
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute('PRAGMA journal_mode=WAL')
-    cursor.execute('PRAGMA busy_timeout=5000')
+    cursor.execute(f'PRAGMA busy_timeout={BUSY_SECONDS * 1000}')
     cursor.execute('PRAGMA foreign_keys=ON')
     cursor.execute('PRAGMA synchronous=NORMAL')
     cursor.close()
@@ -32,7 +35,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith('sqlite'):
-        engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 5})
+        engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': BUSY_SECONDS})
         event.listen(engine, 'connect', _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)

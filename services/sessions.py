@@ -21,6 +21,7 @@ from services.models import SignInTicket, User, UserSession
 from services.permissions import Actor
 
 INACTIVITY_TIMEOUT = timedelta(minutes=30)
+TOUCH_EVERY = timedelta(seconds=30)  # the inactivity timeout counts in minutes: this is precise enough
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 TICKET_LIFETIME = timedelta(seconds=60)
 COOKIE_NAME = 'relais_session'
@@ -99,7 +100,8 @@ def resume(session_id: str | None, *, ip: str | None, touch: bool = True) -> Act
                     ip=ip,
                 )
             return None
-        if touch:
+        if touch and now() - aware(user_session.last_seen_at) > TOUCH_EVERY:
+            # a page load is a read, not a write, most of the time: on SQLite a write would wait behind an import
             user_session.last_seen_at = now()
             session.add(user_session)
         return _actor(user, user_session, ip)

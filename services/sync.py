@@ -1,7 +1,8 @@
 """Synchronisation with the aggregator: connect, refresh, record the status and import (services.sync_accounts).
 
-Blocking database work runs in a worker thread (asyncio.to_thread) so the event loop keeps serving
-pages; each account's batch is imported in one database transaction. A bank or aggregator error
+Every database write runs in a worker thread (asyncio.to_thread), never on the event loop: on SQLite a write waits
+for the one writer of the moment (a 200,000-entry import, say), and the pages of every tab would wait with it. Each
+account's batch is imported in one database transaction. A bank or aggregator error
 changes the connection's status and never touches what was already imported.
 """
 
@@ -113,7 +114,7 @@ async def finish_connection(actor: Actor, client_id: int, *, item_id: str, bank_
         item = await module.item(user, item_id)
         accounts = await module.accounts(user, item_id)
         name = bank_name or await _bank_name(module, item.bank_id)
-    connection_id = register_connection(actor, client_id, module.key, item, accounts, name)
+    connection_id = await asyncio.to_thread(register_connection, actor, client_id, module.key, item, accounts, name)
     launch(sync_connection(connection_id, user_present=True, refresh=False))
     return connection_id
 
@@ -250,7 +251,7 @@ async def _refreshed_item(
 
 
 async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> SyncOutcome:
-    connection, enabled, notice = _start(connection_id)
+    connection, enabled, notice = await asyncio.to_thread(_start, connection_id)
     client_id, item_id = connection.client_id, connection.provider_item_id
     if not enabled:
         return SyncOutcome('disabled', ImportResult(), 'La synchronisation est désactivée pour ce dossier.')
@@ -261,13 +262,13 @@ async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> Syn
     _emit(connection, 'syncing', 'Synchronisation en cours…')
     try:
         item = await _refreshed_item(module, user, item_id, refresh=refresh, user_present=user_present)
-        status = _record(connection_id, item)
+        status = await asyncio.to_thread(_record, connection_id, item)
         # The aggregator keeps what its last successful refresh brought (the non-professional accounts of a 1100,
         # the data of the sync just before a 1010): import it whatever the status says now.
         has_data = item.last_success_at is not None
         imported = await _import_connection(module, user, connection, status) if has_data else ImportResult()
     except RateLimited as limited:
-        _postpone(connection_id, limited.retry_after)
+        await asyncio.to_thread(_postpone, connection_id, limited.retry_after)
         message = (
             f'Limite de synchronisations DSP2 atteinte : réessayez dans {max(1, int(limited.retry_after // 60))} min.'
         )
@@ -275,7 +276,7 @@ async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> Syn
         return SyncOutcome(connection.status, ImportResult(), message)
     except ProviderError as error:
         log.warning('sync of connection %s: %s (%s)', connection_id, error, error.detail)
-        status = _record(connection_id, None, error=str(error))
+        status = await asyncio.to_thread(_record, connection_id, None, error=str(error))
         _emit(connection, status, str(error))
         return SyncOutcome(status, ImportResult(), str(error))
     except Exception as error:  # a fault of ours: the connection says so, the support gets an id, nothing half-done
@@ -283,7 +284,7 @@ async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> Syn
             error, where=f'synchronisation de la connexion {connection_id}', firm_id=connection.firm_id
         )
         message = f'Erreur technique pendant la synchronisation (code {error_id}) : réessayez dans quelques minutes.'
-        status = _record(connection_id, None, error=message)
+        status = await asyncio.to_thread(_record, connection_id, None, error=message)
         _emit(connection, status, message)
         return SyncOutcome(status, ImportResult(), message)
     message = (
@@ -291,7 +292,7 @@ async def _sync(connection_id: int, *, user_present: bool, refresh: bool) -> Syn
         if status != 'ok'
         else (f'Synchronisation terminée : {imported.inserted} nouvelle(s) opération(s).')
     )
-    _count_new(connection_id, imported.inserted)
+    await asyncio.to_thread(_count_new, connection_id, imported.inserted)
     _emit(connection, status, message, imported.inserted)
     return SyncOutcome(status, imported, message)
 
@@ -316,15 +317,7 @@ def _count_new(connection_id: int, inserted: int) -> None:
 
 async def _import_connection(module: Aggregator, user: str, connection: BankConnection, status: str) -> ImportResult:
     provided = await module.accounts(user, connection.provider_item_id)
-    with session_scope() as session:
-        attach_accounts(session, session.get(BankConnection, connection.id), provided)
-        accounts = list(
-            session.exec(
-                select(BankAccount).where(
-                    BankAccount.connection_id == connection.id, col(BankAccount.sync_enabled).is_(True)
-                )
-            )
-        )
+    accounts = await asyncio.to_thread(_attached, connection.id, provided)
     total = ImportResult()
     for index, account in enumerate(accounts, start=1):
         batch = await module.transactions(user, account.provider_account_id, since=account.cursor)
@@ -335,8 +328,22 @@ async def _import_connection(module: Aggregator, user: str, connection: BankConn
             f'Synchronisation en cours : compte {index}/{len(accounts)}…',
         )
     if status == 'ok':
-        with session_scope() as session:
-            stored = session.get(BankConnection, connection.id)
-            stored.last_success_at = now()
-            session.add(stored)
+        await asyncio.to_thread(_succeeded, connection.id)
     return total
+
+
+def _attached(connection_id: int, provided: list[ProviderAccount]) -> list[BankAccount]:
+    """The connection's accounts once the aggregator's list is attached (by IBAN): those that sync."""
+    with session_scope() as session:
+        attach_accounts(session, session.get(BankConnection, connection_id), provided)
+        query = select(BankAccount).where(
+            BankAccount.connection_id == connection_id, col(BankAccount.sync_enabled).is_(True)
+        )
+        return list(session.exec(query))
+
+
+def _succeeded(connection_id: int) -> None:
+    with session_scope() as session:
+        stored = session.get(BankConnection, connection_id)
+        stored.last_success_at = now()
+        session.add(stored)

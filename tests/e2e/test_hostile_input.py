@@ -1,5 +1,5 @@
-"""Hostile input in a real browser: a client name, bank labels and a file name carrying HTML and JavaScript are shown
-as text on every screen that shows them and run nothing; a file over 50 MB is refused with the limit named."""
+"""Hostile input in a real browser: a client name, a connector name and bank labels carrying HTML and JavaScript are
+shown as text on every screen that shows them and run nothing; a file over 50 MB is refused with the limit named."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from services.formats.model import AccountId, Entry, Statement
 from .conftest import Authenticator, Server, sign_in
 
 NAME = '<img src=x onerror="window.__xss=1">Menuiserie'
+CONNECTOR = '<img src=x onerror=window.__xss=4>Quadra'
 LABEL = '<svg onload=window.__xss=2>'  # 27 characters: it fits the 31 of a CFONB label
 BANK, BRANCH, NUMBER = '30004', '01234', '00099887766'
 
@@ -71,7 +72,16 @@ def test_html_in_a_name_a_label_and_a_file_name_is_shown_as_text_and_runs_nothin
         account_id,
     )
 
+    page.goto(f'{server.url}/cabinet')
+    page.get_by_test_id('connector-add').click()
+    page.get_by_test_id('connector-kind-folder').click()
+    page.get_by_test_id('connector-form-name').fill(CONNECTOR)
+    page.get_by_test_id('connector-form-folder').fill(str(tmp_path / 'depot'))
+    page.get_by_test_id('connector-form-submit').click()
+    expect(page.get_by_text(f'Connecteur « {CONNECTOR} » ajouté.')).to_be_visible()
+    assert untouched(page)
     screens = {
+        '/cabinet': CONNECTOR,
         '/dossiers': NAME,
         f'/dossiers/{client_id}': NAME,
         '/ibans': NAME,
