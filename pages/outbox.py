@@ -28,7 +28,7 @@ def outbox_page():
     with page_frame(actor, 'Messages envoyés'):
         ui.label(
             'Les e-mails partent par SMTP et les SMS par la passerelle configurée ; sans configuration, ils sont '
-            'conservés ici.'
+            'conservés ici. Un mot de passe, un code ou un lien n’y est jamais affiché : seul son destinataire le lit.'
         ).classes('text-sm text-slate-600')
 
         def fetch(request: PageRequest) -> tuple[list[dict], int]:
