@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -50,15 +51,19 @@ def judged(name: str, parse: Callable[[bytes], object], data: bytes, refusal: ty
         tally.read += 1
     finally:
         elapsed = time.process_time() - started
-        if elapsed > tally.slowest:
-            tally.slowest, tally.slowest_input = elapsed, data[:200]
-    if MAX_SECONDS:
+        if elapsed > tally.slowest and tally.inputs > 1:  # not the first: it pays for imports (see below)
+            tally.slowest, tally.slowest_input = elapsed, data
+    if MAX_SECONDS and tally.inputs > 1:  # the first input of a parser pays for its imports and lazy tables
         assert elapsed < MAX_SECONDS, f'{name}: {elapsed:.2f} s for one input of {len(data)} bytes'
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not TALLIES:
         return
+    keep = os.environ.get('FUZZ_SLOWEST_DIR')  # where to leave each parser's slowest input, to look at it
+    if keep:
+        for name, tally in TALLIES.items():
+            (Path(keep) / f'slowest-{name}.bin').write_bytes(tally.slowest_input)
     terminalreporter.section('fuzzing')
     for name, tally in sorted(TALLIES.items()):
         terminalreporter.write_line(
