@@ -134,16 +134,14 @@ def _account_for(session: Session, client: Client, statement: Statement, account
         )
     if statement.iban not in accounts:
         bank, _ = bank_of(statement.iban)
-        account = BankAccount(
+        accounts[statement.iban] = BankAccount(
             client_id=client.id,
             firm_id=client.firm_id,
             iban=statement.iban,
             name=bank or 'Compte bancaire',
             currency=statement.currency,
         )
-        session.add(account)
-        session.flush()
-        accounts[statement.iban] = account
+        session.add(accounts[statement.iban])
     return accounts[statement.iban]
 
 
@@ -162,10 +160,11 @@ def import_statements(
     accounts = {
         a.iban: a for a in session.execute(select(BankAccount).where(BankAccount.client_id == client.id)).scalars()
     }
-    by_account: dict[int, tuple[BankAccount, list[Statement]]] = {}
+    by_account: dict[str, tuple[BankAccount, list[Statement]]] = {}
     for statement in statements:
         account = _account_for(session, client, statement, accounts, account_id)
-        by_account.setdefault(account.id, (account, []))[1].append(statement)
+        by_account.setdefault(account.iban, (account, []))[1].append(statement)
+    session.flush()  # the new accounts at once: a file of 40 new IBANs costs one flush, not 40
     with without_cycle_collection():
         for account, group in by_account.values():
             _import_account(
