@@ -5,7 +5,7 @@ import sys
 from dataclasses import replace
 
 from fastapi import FastAPI
-from nicegui import app, background_tasks, ui
+from nicegui import app, background_tasks, core, ui
 
 from pages import auth_routes, failures, webhook_routes
 from pages.audit import audit_page
@@ -44,7 +44,7 @@ from services import (
     scheduler,
     statements,
 )
-from services.http_headers import BodyLimitMiddleware, SecurityHeadersMiddleware
+from services.http_headers import BodyLimitMiddleware, SecurityHeadersMiddleware, same_origin
 from services.providers import registry
 from services.settings import Settings, SettingsError, load_settings
 
@@ -160,6 +160,7 @@ def set_up(settings: Settings) -> None:
     app.on_shutdown(lambda: events.bind_loop(None))
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     app.add_middleware(BodyLimitMiddleware, limits=BODY_LIMITS)
+    core.sio.eio.cors_allowed_origins = same_origin  # the live link only from Relais' own pages
     register_pages(settings)
     if sandbox is not None:
         app.on_shutdown(sandbox.state.mailbox.stop)

@@ -15,6 +15,16 @@ BASE_HEADERS = {
 HSTS = 'max-age=31536000; includeSubDomains'
 
 
+def same_origin(origin: str | None, environ: dict) -> bool:
+    """Whether a socket.io handshake comes from one of Relais' own pages: its ``Origin`` is the host it asks for.
+
+    Why: NiceGUI's socket.io answers any origin (``cors_allowed_origins='*'``), so a page of another site could open
+    the live link of a signed-in browser (cross-site WebSocket hijacking, ASVS 4.4.2). The scheme is not compared: a
+    TLS proxy (``RELAIS_HTTPS=1``) talks plain HTTP to Relais; the host is the one the proxy passes on."""
+    host = environ.get('HTTP_HOST', '')
+    return bool(host) and origin in (f'http://{host}', f'https://{host}')
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
