@@ -1,22 +1,29 @@
 """The client's side of a mandate, on a phone: open the link, receive a one-time code, sign.
 
 Signing is a strong authentication: the link alone is not enough, a 6-digit code sent to the file's phone (or
-e-mail) must be typed within 10 minutes, 5 tries at most. The code is kept only as an HMAC.
+e-mail) must be typed within 10 minutes, 5 tries at most. The code is kept only as an HMAC. A new code resets the
+tries, so codes are rationed too: 5 an hour to one phone or address (each is an SMS the firm pays for, and without a
+ration the 5 tries would be 5 per click).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from services import audit, events, outbox
 from services.banking_models import BankAccount
 from services.clock import aware, now
 from services.db import session_scope
 from services.errors import InvalidInput
+from services.health_models import OutboxMessage
 from services.magic_links import LinkUnusable, link_of
 from services.models import Client, Firm
 from services.statement_models import Mandate
@@ -24,6 +31,8 @@ from services.validation import bank_of
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_TRIES = 5
+CODES_PER_HOUR = 5
+CODE_SUMMARY = 'Code de signature du mandat'
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ def send_code(token: str) -> str:
         channel, recipient = ('sms', client.contact_phone) if client.contact_phone else ('email', client.contact_email)
         if not recipient:
             raise InvalidInput({'code': 'Aucun téléphone ni e-mail pour recevoir le code : contactez votre cabinet.'})
+        _check_ration(session, link.firm_id, recipient)
         outbox.enqueue(
             session,
             firm_id=link.firm_id,
@@ -83,10 +93,28 @@ def send_code(token: str) -> str:
             recipient=recipient,
             body=text,
             subject='Code de signature' if channel == 'email' else None,
-            summary='Code de signature du mandat',
+            summary=CODE_SUMMARY,
             confidential=True,
         )
         return _masked(recipient)
+
+
+def _check_ration(session: Session, firm_id: int, recipient: str) -> None:
+    """InvalidInput when this phone or address had its codes of the last hour; it says how long to wait."""
+    since = now() - timedelta(hours=1)
+    count, oldest = session.exec(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.firm_id == firm_id,
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.summary == CODE_SUMMARY,
+            OutboxMessage.created_at > since,
+        )
+    ).one()
+    if count >= CODES_PER_HOUR:
+        minutes = max(1, math.ceil((aware(oldest) - since).total_seconds() / 60))
+        raise InvalidInput(
+            {'code': f'{CODES_PER_HOUR} codes ont été envoyés en une heure : réessayez dans {minutes} minute(s).'}
+        )
 
 
 def _check(link, *, signer_name: str, certified: bool, code: str) -> None:

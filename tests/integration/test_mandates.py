@@ -165,6 +165,18 @@ def test_a_wrong_code_does_not_sign_and_five_exhaust_it(admin, client_id, inbox)
     assert status_of(account.id) == 'to_sign'
 
 
+def test_a_sixth_code_within_the_hour_is_refused_with_the_wait_and_nothing_is_sent(admin, client_id, inbox):
+    account = mandates.add_iban(admin, client_id=client_id, value=IBAN)
+    token = token_sent_to_the_client(admin, account.id)
+    for _ in range(mandate_links.CODES_PER_HOUR):
+        mandate_links.send_code(token)
+    with pytest.raises(InvalidInput, match=r'5 codes ont été envoyés en une heure : réessayez dans 60 minute'):
+        mandate_links.send_code(token)
+    with session_scope() as session:
+        codes = session.exec(select(OutboxMessage).where(OutboxMessage.summary == mandate_links.CODE_SUMMARY)).all()
+    assert len(codes) == mandate_links.CODES_PER_HOUR
+
+
 def test_a_signing_link_works_once(admin, client_id, inbox):
     account = mandates.add_iban(admin, client_id=client_id, value=IBAN)
     token = token_sent_to_the_client(admin, account.id)

@@ -4,10 +4,12 @@ no TRACE, no folder listing, pages kept out of caches."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
 from nicegui import __version__ as nicegui_version
+from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import select
 
@@ -143,3 +145,17 @@ class TestBehindTheTlsProxy:
         await user.http_client.get('/login')
         response = await user.http_client.get(f'/auth/complete?ticket={a_ticket()}')
         assert 'secure' in session_cookie(response)
+
+
+async def test_the_password_is_typed_masked_and_a_password_manager_may_fill_it(user: User) -> None:
+    await user.open('/login')
+    [password] = user.find(kind=ui.input, content='Mot de passe').elements
+    assert password.props['type'] == 'password'
+    assert password.props['autocomplete'] == 'current-password'  # no onpaste block: pasting is allowed
+
+
+async def test_no_script_style_or_font_comes_from_another_site(user: User) -> None:
+    page = (await user.http_client.get('/login')).text
+    sources = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", page)
+    assert sources, 'the page names its scripts'
+    assert all(not urlsplit(source).netloc for source in sources), [s for s in sources if urlsplit(s).netloc]

@@ -44,3 +44,11 @@ def test_a_postgres_url_is_given_the_psycopg_driver(tmp_path: Path) -> None:
 def test_a_bad_value_is_refused_with_a_clear_message(tmp_path: Path, name: str, value: str, words: str) -> None:
     with pytest.raises(SettingsError, match=words):
         load_settings({'RELAIS_DATA_DIR': str(tmp_path), name: value})
+
+
+def test_with_a_real_aggregator_no_demonstration_part_is_served(tmp_path: Path) -> None:
+    settings = load_settings(
+        {'RELAIS_DATA_DIR': str(tmp_path), 'RELAIS_PROVIDER_URL': 'https://api.agregateur.example'}
+    )
+    assert (settings.sandbox, settings.demo, settings.demo_banks) == (False, False, False)
+    assert settings.provider_url == 'https://api.agregateur.example'
