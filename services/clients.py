@@ -127,7 +127,8 @@ def own_company(actor: Actor) -> Client:
 
 def _validated(data: ClientInput) -> dict[str, str | None]:
     errors: dict[str, str] = {}
-    values: dict[str, str | None] = {'legal_name': data.legal_name.strip()}
+    # a name is one line: a line break pasted into it would end up in an e-mail's subject, a CSV, a log
+    values: dict[str, str | None] = {'legal_name': ' '.join(data.legal_name.split())}
     if not values['legal_name']:
         errors['legal_name'] = 'La raison sociale est obligatoire.'
     values['siren'], problem = validation.siren(data.siren)
@@ -143,7 +144,7 @@ def _validated(data: ClientInput) -> dict[str, str | None]:
         values[field_name], problem = check(raw) if raw else (None, None)
         if problem:
             errors[field_name] = problem
-    values['representative'] = data.representative.strip() or None
+    values['representative'] = ' '.join(data.representative.split()) or None
     if errors:
         raise InvalidInput(errors)
     return values

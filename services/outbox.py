@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
+UNWRITABLE = 'Destinataire ou objet illisible (retour à la ligne) : message non envoyé, corrigez la fiche concernée.'
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def enqueue(
         firm_id=firm_id,
         channel=channel,
         recipient=recipient,
-        subject=subject,
+        subject=' '.join(subject.split()) if subject else subject,  # one line: a name in it may hold a line break
         body=body,
         summary=summary,
         confidential=confidential,
@@ -248,6 +249,10 @@ async def deliver_due(limit: int = 50) -> int:
             except (OSError, smtplib.SMTPException, httpx.HTTPError) as error:
                 log.warning('outbox: message %s not sent: %s', message.id, outbound.technical(error))
                 _settle(message.id, status='retry', error=failure_sentence(message.channel, error))
+                continue
+            except ValueError as error:  # a header the e-mail library refuses (a line break): no retry can fix it
+                log.warning('outbox: message %s cannot be written: %s', message.id, error)
+                _settle(message.id, status='failed', error=UNWRITABLE)
                 continue
             _settle(message.id, status='sent')
             sent += 1

@@ -55,6 +55,11 @@ def test_creating_a_file_cleans_and_checks_its_fields(admin: Actor) -> None:
     )
 
 
+def test_a_name_pasted_with_line_breaks_is_kept_on_one_line(admin: Actor) -> None:
+    client = clients.create_client(admin, ClientInput(legal_name=' Garage\r\nBcc: x@y.fr\tSARL ', siren='732829320'))
+    assert client.legal_name == 'Garage Bcc: x@y.fr SARL'
+
+
 def test_a_wrong_siren_is_refused_with_a_french_message(admin: Actor) -> None:
     with pytest.raises(InvalidInput) as problem:
         clients.create_client(admin, ClientInput(legal_name='X', siren='732829321', contact_email='pas-un-mail'))

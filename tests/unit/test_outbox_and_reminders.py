@@ -113,6 +113,30 @@ async def test_an_email_goes_out_by_smtp_and_is_marked_sent(mailbox: tuple[Mailb
     assert await outbox.deliver_due() == 0  # never twice
 
 
+async def test_a_subject_with_a_line_break_goes_out_on_one_line(mailbox: tuple[Mailbox, int]) -> None:
+    box, port = mailbox
+    outbox.configure(Channels(smtp_host='127.0.0.1', smtp_port=port, smtp_starttls=False))
+    with session_scope() as session:
+        outbox.enqueue(
+            session, firm_id=None, channel='email', recipient='a@b.fr', subject='Garage\nBcc: x@y.fr lien', body='.'
+        )
+    assert await outbox.deliver_due() == 1
+    [(recipients, content)] = box.received
+    assert recipients == ['a@b.fr'] and 'Subject: Garage Bcc: x@y.fr lien' in content
+
+
+async def test_a_recipient_that_cannot_be_written_fails_at_once_and_the_next_messages_still_leave(
+    mailbox: tuple[Mailbox, int],
+) -> None:
+    box, port = mailbox
+    outbox.configure(Channels(smtp_host='127.0.0.1', smtp_port=port, smtp_starttls=False))
+    broken, fine = queue('email', 'a@b.fr\nBcc: x@y.fr'), queue('email', 'dirigeant@entreprise-fictive.fr')
+    assert await outbox.deliver_due() == 1
+    assert [recipients for recipients, _ in box.received] == [['dirigeant@entreprise-fictive.fr']]
+    assert (message(broken).status, message(broken).last_error) == ('failed', outbox.UNWRITABLE)
+    assert message(fine).status == 'sent'
+
+
 async def test_without_a_channel_messages_are_kept_for_the_administrators(admin: Actor, collaborator: Actor) -> None:
     kept_id = queue('sms', '0612345678', firm_id=admin.firm_id)
     assert await outbox.deliver_due() == 0
