@@ -2,12 +2,15 @@
 from files Relais writes itself (camt.053, CFONB 120, MT940).
 
 `FUZZ_EXAMPLES` sets the number of mutated inputs per parser: a few hundred in the suite (CI), 10,000 with
-`make fuzz`, which also sets `FUZZ_MAX_SECONDS=1` so that a single input slower than a second fails the run. The
-slowest input of each parser and the counts are printed at the end of the session.
+`make fuzz`, which also sets `FUZZ_MAX_SECONDS=1` so that a single input slower than a second fails the run (an input
+over the limit is timed twice more and keeps its least time: on a shared VM a pause of the machine once took a 667-byte
+ZIP that reads in a millisecond past a second). The slowest input of each parser and the counts are printed at the end
+of the session.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import defaultdict
@@ -54,7 +57,16 @@ def judged(name: str, parse: Callable[[bytes], object], data: bytes, refusal: ty
         if elapsed > tally.slowest and tally.inputs > 1:  # not the first: it pays for imports (see below)
             tally.slowest, tally.slowest_input = elapsed, data
     if MAX_SECONDS and tally.inputs > 1:  # the first input of a parser pays for its imports and lazy tables
+        if elapsed >= MAX_SECONDS:  # a pause of the machine (a collection, a stolen vCPU) or the input? Time it again
+            elapsed = min(elapsed, *(_cpu_seconds(parse, data) for _ in range(2)))
         assert elapsed < MAX_SECONDS, f'{name}: {elapsed:.2f} s for one input of {len(data)} bytes'
+
+
+def _cpu_seconds(parse: Callable[[bytes], object], data: bytes) -> float:
+    started = time.process_time()
+    with contextlib.suppress(Exception):  # judged() has already checked what this input gives: only its time is asked
+        parse(data)
+    return time.process_time() - started
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
