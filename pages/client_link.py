@@ -140,8 +140,10 @@ class LinkFlow:
 
         async def ask() -> None:
             button.disable()
-            await run.io_bound(magic_links.ask_for_a_new_link, self.token)
-            ui.notify('Votre cabinet est prévenu : il vous enverra un nouveau lien.', type='positive')
+            if await run.io_bound(magic_links.ask_for_a_new_link, self.token):
+                ui.notify('Votre cabinet est prévenu : il vous enverra un nouveau lien.', type='positive')
+            else:
+                ui.notify('Votre cabinet a été prévenu il y a moins d’une heure : il vous enverra un nouveau lien.')
 
         button = (
             ui.button('Demander un nouveau lien', on_click=ask)

@@ -20,10 +20,11 @@ from services.clock import aware, now
 from services.db import session_scope
 from services.errors import DomainError, NotFound
 from services.health_models import MagicLink
-from services.models import Client, ClientAssignment, User
+from services.models import AuditEvent, Client, ClientAssignment, User
 from services.permissions import Actor, require
 
 LIFETIME = timedelta(days=7)
+RENEWAL_QUIET = timedelta(hours=1)  # a client who asks again within it is told the firm already knows
 _SALT = 'relais-magic-link'
 FIXES = {
     'pro_validation_required': 'valider vos comptes professionnels',
@@ -216,8 +217,9 @@ def spend(token: str, *, signer_name: str | None = None) -> LinkView:
     return view
 
 
-def ask_for_a_new_link(token: str) -> None:
-    """From a used or expired link: tell the file's collaborators (or the firm's administrators)."""
+def ask_for_a_new_link(token: str) -> bool:
+    """From a used or expired link: tell the file's collaborators (or the firm's administrators); False when the
+    file asked within the hour and they were told then (a second e-mail would only fill their mailbox)."""
     link_id = None
     try:
         open_link(token)
@@ -228,6 +230,8 @@ def ask_for_a_new_link(token: str) -> None:
         if link is None:
             raise LinkUnusable('invalid')
         client = session.get(Client, link.client_id)
+        if _asked_lately(session, link.firm_id, client.id):
+            return False
         assigned = select(User.email).join(ClientAssignment, ClientAssignment.user_id == User.id)
         admins = select(User.email).where(User.firm_id == link.firm_id, User.role == 'administrateur')
         people = session.exec(assigned.where(ClientAssignment.client_id == link.client_id)).all()
@@ -243,3 +247,15 @@ def ask_for_a_new_link(token: str) -> None:
                 'voyez « Santé des connexions ».',
             )
         audit.record(session, 'link.renewal_requested', firm_id=link.firm_id, target_type='client', target_id=client.id)
+        return True
+
+
+def _asked_lately(session: Session, firm_id: int, client_id: int) -> bool:
+    asked = select(AuditEvent.id).where(
+        AuditEvent.action == 'link.renewal_requested',
+        AuditEvent.firm_id == firm_id,
+        AuditEvent.target_type == 'client',
+        AuditEvent.target_id == str(client_id),
+        AuditEvent.at > now() - RENEWAL_QUIET,
+    )
+    return session.exec(asked.limit(1)).first() is not None

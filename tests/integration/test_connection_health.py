@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services import banking, client_fixes, demo_banks, health, magic_links, maintenance, scheduler, sync
 from services.banking_models import BankConnection
@@ -15,6 +15,7 @@ from services.clock import aware, now
 from services.db import session_scope
 from services.errors import DomainError, InvalidInput
 from services.health import HealthFilter
+from services.health_models import OutboxMessage
 from services.magic_links import LinkUnusable
 from services.models import Client
 from services.permissions import Actor
@@ -167,6 +168,23 @@ async def test_expired_and_forged_links_are_refused(admin: Actor, bridge: Bridge
     with pytest.raises(LinkUnusable, match='expiré'):
         magic_links.open_link(token)
     magic_links.ask_for_a_new_link(token)  # the firm hears of it
+
+
+async def test_a_client_asking_twice_within_the_hour_for_a_new_link_tells_the_firm_once(
+    admin: Actor, bridge: BridgeAggregator, links: None
+) -> None:
+    connection_id = await connect(admin, bridge, 'One Up', 'pro-expired')
+    token = token_of(magic_links.issue(admin, connection_id))
+    with session_scope() as session:
+        for link in session.exec(select(magic_links.MagicLink)):
+            link.expires_at = now() - timedelta(minutes=1)
+            session.add(link)
+    assert magic_links.ask_for_a_new_link(token) is True
+    assert magic_links.ask_for_a_new_link(token) is False
+    with session_scope() as session:
+        asked = select(OutboxMessage).where(col(OutboxMessage.subject).endswith('demande un nouveau lien'))
+        told = {message.recipient for message in session.exec(asked)}
+        assert len(session.exec(asked).all()) == len(told) > 0  # each person once
 
 
 async def test_a_maintenance_skips_syncs_and_they_resume_by_themselves(admin: Actor, bridge: BridgeAggregator) -> None:
