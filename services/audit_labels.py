@@ -38,6 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     'mandate.create': 'Mandat créé',
     'mandate.link': 'Lien de signature de mandat créé',
     'mandate.sign': 'Mandat signé',
+    'mandate.code_failed': 'Code de signature de mandat incorrect',
     'mandate.approved': 'Mandat accepté par la banque',
     'mandate.refused': 'Mandat refusé par la banque',
     'mandate.revoke': 'Mandat révoqué',

@@ -33,6 +33,7 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_TRIES = 5
 CODES_PER_HOUR = 5
 CODE_SUMMARY = 'Code de signature du mandat'
+WRONG_CODE = 'Code incorrect.'
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _check(link, *, signer_name: str, certified: bool, code: str) -> None:
         errors['code'] = 'Ce code n’est plus valable : demandez-en un nouveau.'
     elif not hmac.compare_digest(link.code_hash, _digest(link.id, code.strip())):
         link.code_attempts += 1
-        errors['code'] = 'Code incorrect.'
+        errors['code'] = WRONG_CODE
     if errors:
         raise InvalidInput(errors)
 
@@ -142,7 +143,16 @@ def sign(token: str, *, signer_name: str, certified: bool, code: str) -> int:
         link, mandate, account, _client = _load(session, token)
         try:
             _check(link, signer_name=signer_name, certified=certified, code=code)
-        except InvalidInput:
+        except InvalidInput as refused:
+            if refused.errors.get('code') == WRONG_CODE:  # journaled: five of them are someone guessing
+                audit.record(
+                    session,
+                    'mandate.code_failed',
+                    firm_id=link.firm_id,
+                    target_type='mandate',
+                    target_id=mandate.id,
+                    detail=f'essai {link.code_attempts} sur {MAX_TRIES}',
+                )
             session.commit()  # a wrong code counts as a try even though nothing else changes
             raise
         link.used_at, link.signer_name, link.code_hash = now(), signer_name.strip()[:200], None

@@ -19,7 +19,7 @@ from services.db import session_scope
 from services.errors import InvalidInput
 from services.health_models import OutboxMessage
 from services.magic_links import LinkUnusable
-from services.models import Client
+from services.models import AuditEvent, Client
 from services.statement_models import BankStatement, Mandate
 
 from .conftest import CLIENT_ID, CLIENT_SECRET
@@ -163,6 +163,19 @@ def test_a_wrong_code_does_not_sign_and_five_exhaust_it(admin, client_id, inbox)
     with pytest.raises(InvalidInput, match='n’est plus valable'):
         mandate_links.sign(token, signer_name='Jean-Michel Martin', certified=True, code='000000')
     assert status_of(account.id) == 'to_sign'
+
+
+def test_each_wrong_code_is_journaled_with_its_try(admin, client_id, inbox):
+    account = mandates.add_iban(admin, client_id=client_id, value=IBAN)
+    token = token_sent_to_the_client(admin, account.id)
+    mandate_links.send_code(token)
+    for _ in range(2):
+        with pytest.raises(InvalidInput, match='Code incorrect'):
+            mandate_links.sign(token, signer_name='Jean-Michel Martin', certified=True, code='000000')
+    with session_scope() as session:
+        failed = session.exec(select(AuditEvent).where(AuditEvent.action == 'mandate.code_failed')).all()
+    assert [event.detail for event in failed] == ['essai 1 sur 5', 'essai 2 sur 5']
+    assert {event.firm_id for event in failed} == {admin.firm_id}
 
 
 def test_a_sixth_code_within_the_hour_is_refused_with_the_wait_and_nothing_is_sent(admin, client_id, inbox):
