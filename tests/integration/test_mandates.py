@@ -153,25 +153,26 @@ async def test_a_revoked_mandate_is_revoked_at_the_bank_too(admin, client_id, in
     assert not ibans.get_iban(admin, account.id).active
 
 
-def test_a_wrong_code_does_not_sign_and_five_exhaust_it(admin, client_id, inbox):
+def wrong_codes(admin, client_id: int, tries: int) -> tuple[int, str]:
+    """A mandate to sign whose code was asked for, then typed wrong ``tries`` times; its account and its token."""
     account = mandates.add_iban(admin, client_id=client_id, value=IBAN)
     token = token_sent_to_the_client(admin, account.id)
     mandate_links.send_code(token)
-    for _ in range(5):
+    for _ in range(tries):
         with pytest.raises(InvalidInput, match='Code incorrect'):
             mandate_links.sign(token, signer_name='Jean-Michel Martin', certified=True, code='000000')
+    return account.id, token
+
+
+def test_a_wrong_code_does_not_sign_and_five_exhaust_it(admin, client_id, inbox):
+    account_id, token = wrong_codes(admin, client_id, 5)
     with pytest.raises(InvalidInput, match='n’est plus valable'):
         mandate_links.sign(token, signer_name='Jean-Michel Martin', certified=True, code='000000')
-    assert status_of(account.id) == 'to_sign'
+    assert status_of(account_id) == 'to_sign'
 
 
 def test_each_wrong_code_is_journaled_with_its_try(admin, client_id, inbox):
-    account = mandates.add_iban(admin, client_id=client_id, value=IBAN)
-    token = token_sent_to_the_client(admin, account.id)
-    mandate_links.send_code(token)
-    for _ in range(2):
-        with pytest.raises(InvalidInput, match='Code incorrect'):
-            mandate_links.sign(token, signer_name='Jean-Michel Martin', certified=True, code='000000')
+    wrong_codes(admin, client_id, 2)
     with session_scope() as session:
         failed = session.exec(select(AuditEvent).where(AuditEvent.action == 'mandate.code_failed')).all()
     assert [event.detail for event in failed] == ['essai 1 sur 5', 'essai 2 sur 5']
