@@ -127,6 +127,8 @@ def test_with_the_aggregator_down_the_firm_and_the_client_are_told_in_french_and
 
     phone_page.get_by_test_id('link-validate').click()
     expect(phone_page.get_by_test_id('link-done')).to_have_text('Tous vos comptes ont bien été validés.')
+    # the firm's screen hears of it by itself (and redraws: a click on the table in the middle of it would be lost)
+    expect(page.get_by_test_id(f'connection-status-{meg}')).to_contain_text('Synchronisée')
     page.get_by_test_id(f'connection-retry-{lcl}').click()
     expect(page.get_by_test_id(f'connection-status-{lcl}')).to_contain_text('Synchronisée')
     expect(page.get_by_test_id('sync-progress')).to_contain_text('Synchronisation terminée')
