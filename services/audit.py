@@ -59,6 +59,20 @@ def count_since(session: Session, *, action: str, ip: str, since: datetime) -> i
     return session.exec(query).one()
 
 
+def recorded_since(
+    session: Session, *, action: str, firm_id: int, target_type: str, target_id: object, since: datetime
+) -> bool:
+    """Whether ``action`` was journaled for this target of the firm since ``since`` (a request already heard)."""
+    query = select(AuditEvent.id).where(
+        AuditEvent.action == action,
+        AuditEvent.firm_id == firm_id,
+        AuditEvent.target_type == target_type,
+        AuditEvent.target_id == str(target_id),
+        col(AuditEvent.at) > since,
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
 def events_for_firm(session: Session, *, firm_id: int, limit: int = 100) -> list[AuditEvent]:
     query = select(AuditEvent).where(AuditEvent.firm_id == firm_id).order_by(col(AuditEvent.id).desc()).limit(limit)
     return list(session.exec(query))

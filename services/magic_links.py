@@ -20,7 +20,7 @@ from services.clock import aware, now
 from services.db import session_scope
 from services.errors import DomainError, NotFound
 from services.health_models import MagicLink
-from services.models import AuditEvent, Client, ClientAssignment, User
+from services.models import Client, ClientAssignment, User
 from services.permissions import Actor, require
 
 LIFETIME = timedelta(days=7)
@@ -230,7 +230,14 @@ def ask_for_a_new_link(token: str) -> bool:
         if link is None:
             raise LinkUnusable('invalid')
         client = session.get(Client, link.client_id)
-        if _asked_lately(session, link.firm_id, client.id):
+        if audit.recorded_since(
+            session,
+            action='link.renewal_requested',
+            firm_id=link.firm_id,
+            target_type='client',
+            target_id=client.id,
+            since=now() - RENEWAL_QUIET,
+        ):
             return False
         assigned = select(User.email).join(ClientAssignment, ClientAssignment.user_id == User.id)
         admins = select(User.email).where(User.firm_id == link.firm_id, User.role == 'administrateur')
@@ -248,14 +255,3 @@ def ask_for_a_new_link(token: str) -> bool:
             )
         audit.record(session, 'link.renewal_requested', firm_id=link.firm_id, target_type='client', target_id=client.id)
         return True
-
-
-def _asked_lately(session: Session, firm_id: int, client_id: int) -> bool:
-    asked = select(AuditEvent.id).where(
-        AuditEvent.action == 'link.renewal_requested',
-        AuditEvent.firm_id == firm_id,
-        AuditEvent.target_type == 'client',
-        AuditEvent.target_id == str(client_id),
-        AuditEvent.at > now() - RENEWAL_QUIET,
-    )
-    return session.exec(asked.limit(1)).first() is not None

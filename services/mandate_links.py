@@ -15,15 +15,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from services import audit, events, outbox
 from services.banking_models import BankAccount
 from services.clock import aware, now
 from services.db import session_scope
 from services.errors import InvalidInput
-from services.health_models import OutboxMessage
 from services.magic_links import LinkUnusable, link_of
 from services.models import Client, Firm
 from services.statement_models import Mandate
@@ -103,14 +101,9 @@ def send_code(token: str) -> str:
 def _check_ration(session: Session, firm_id: int, recipient: str) -> None:
     """InvalidInput when this phone or address had its codes of the last hour; it says how long to wait."""
     since = now() - timedelta(hours=1)
-    count, oldest = session.exec(
-        select(func.count(), func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.firm_id == firm_id,
-            OutboxMessage.recipient == recipient,
-            OutboxMessage.summary == CODE_SUMMARY,
-            OutboxMessage.created_at > since,
-        )
-    ).one()
+    count, oldest = outbox.queued_since(
+        session, firm_id=firm_id, recipient=recipient, summary=CODE_SUMMARY, since=since
+    )
     if count >= CODES_PER_HOUR:
         minutes = max(1, math.ceil((aware(oldest) - since).total_seconds() / 60))
         raise InvalidInput(

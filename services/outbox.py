@@ -14,7 +14,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import httpx
@@ -119,6 +119,20 @@ def to_contact(
         enqueue(session, firm_id=firm_id, channel='sms', recipient=phone, body=sms, summary=summary, confidential=True)
         recipients.append(phone)
     return recipients
+
+
+def queued_since(
+    session: Session, *, firm_id: int, recipient: str, summary: str, since: datetime
+) -> tuple[int, datetime | None]:
+    """(how many, the oldest time) of the messages about ``summary`` queued for ``recipient`` since ``since``."""
+    return session.exec(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.firm_id == firm_id,
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.summary == summary,
+            OutboxMessage.created_at > since,
+        )
+    ).one()
 
 
 def deliver_soon() -> None:
